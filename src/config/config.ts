@@ -1,0 +1,115 @@
+/**
+ * Portico's one typed configuration: defaults < config file < environment < command-line flags.
+ * Validated once at start; every problem is reported in one readable line per field.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const tableName = z.string().regex(/^[^.]+\.[^.]+$/, 'write tables as "schema.table"')
+
+export const configSchema = z
+  .object({
+    /** PostgreSQL connection URL; none means the embedded demo database. */
+    databaseUrl: z
+      .string()
+      .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must start with postgres:// or postgresql://')
+      .optional(),
+    /** Database schemas to expose. */
+    schemas: z.array(z.string().min(1)).min(1).optional(),
+    host: z.string().min(1).default('localhost'),
+    port: z.number().int().min(0).max(65535).default(4000),
+    poolSize: z.number().int().min(1).max(1000).default(10),
+    /** How long a request waits for a free pooled connection, and for a new connection to open. */
+    connectionTimeoutMs: z.number().int().min(100).default(5_000),
+    idleTimeoutMs: z.number().int().min(1_000).default(30_000),
+    defaultPageSize: z.number().int().min(1).default(20),
+    maxPageSize: z.number().int().min(1).default(100),
+    /** Keys declared for tables and views that have no primary key, e.g. {"api.iotawatt": ["device","sensor","timestamp"]}. */
+    primaryKeys: z.record(tableName, z.array(z.string().min(1)).min(1)).default({}),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .refine((c) => c.defaultPageSize <= c.maxPageSize, { message: 'defaultPageSize must not exceed maxPageSize', path: ['defaultPageSize'] })
+
+export type PorticoConfig = z.infer<typeof configSchema>
+export type ConfigInput = z.input<typeof configSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export const DEFAULT_CONFIG_FILE = 'portico.config.json'
+
+/** Environment variables and the config keys they set. */
+const ENVIRONMENT: Record<string, { key: keyof ConfigInput; parse: (value: string) => unknown }> = {
+  DATABASE_URL: { key: 'databaseUrl', parse: String },
+  PORTICO_SCHEMAS: { key: 'schemas', parse: splitList },
+  HOST: { key: 'host', parse: String },
+  PORT: { key: 'port', parse: Number },
+  PORTICO_POOL_SIZE: { key: 'poolSize', parse: Number },
+  PORTICO_DEFAULT_PAGE_SIZE: { key: 'defaultPageSize', parse: Number },
+  PORTICO_MAX_PAGE_SIZE: { key: 'maxPageSize', parse: Number },
+  PORTICO_LOG_LEVEL: { key: 'logLevel', parse: String },
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+}
+
+export interface LoadConfigOptions {
+  /** Explicit config file (--config / PORTICO_CONFIG); a missing explicit file is an error. */
+  file?: string
+  /** Values from command-line flags, highest precedence. */
+  flags?: Partial<ConfigInput>
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const fromFile = readConfigFile(options.file ?? env.PORTICO_CONFIG, cwd)
+  const fromEnv: Record<string, unknown> = {}
+  for (const [name, { key, parse }] of Object.entries(ENVIRONMENT)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') fromEnv[key] = parse(value)
+  }
+  const flags = Object.fromEntries(Object.entries(options.flags ?? {}).filter(([, v]) => v !== undefined))
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...flags })
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`)
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  return result.data
+}
+
+function readConfigFile(explicit: string | undefined, cwd: string): Record<string, unknown> {
+  const path = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE)
+  if (!existsSync(path)) {
+    if (explicit) throw new ConfigError(`config file ${path} does not exist`)
+    return {}
+  }
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be an object')
+    const { $schema: _ignored, ...rest } = parsed as Record<string, unknown>
+    return rest
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`)
+  }
+}
+
+/** The URL with its password replaced, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return '(unparsable URL)'
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * What Prisma's introspection does not tell us, read from PostgreSQL's catalogs: comments (which
+ * become descriptions, and may carry smart tags), materialized views (which Prisma skips) and the
+ * schemas that exist (so a typo in --schemas gets a clear error).
+ */
+export type Query = (sql: string, params?: unknown[]) => Promise<{ rows: any[] }>
+
+export interface CatalogColumn {
+  name: string
+  /** format_type() of the column, e.g. `numeric(10,2)`, `text[]`. */
+  type: string
+  /** The element type's name (pg_type.typname), e.g. `int4` for both `integer` and `integer[]`. */
+  baseType: string
+  /** Schema of the base type, for enums. */
+  baseTypeSchema: string
+  isArray: boolean
+  isEnum: boolean
+  notNull: boolean
+  comment: string | null
+}
+
+export interface CatalogRelation {
+  schema: string
+  name: string
+  kind: 'table' | 'partitioned table' | 'view' | 'materialized view' | 'foreign table'
+  comment: string | null
+  columns: CatalogColumn[]
+}
+
+export interface Catalog {
+  relations: CatalogRelation[]
+  /** `schema.name` -> relation */
+  byName: Map<string, CatalogRelation>
+}
+
+const KINDS: Record<string, CatalogRelation['kind']> = {
+  r: 'table',
+  p: 'partitioned table',
+  v: 'view',
+  m: 'materialized view',
+  f: 'foreign table',
+}
+
+export async function existingSchemas(query: Query): Promise<string[]> {
+  const { rows } = await query(
+    `SELECT nspname FROM pg_catalog.pg_namespace
+      WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY nspname`,
+  )
+  return rows.map((row) => row.nspname as string)
+}
+
+/** Relations of the given schemas, partitions excluded (a partitioned table is one type). */
+export async function readCatalog(query: Query, schemas: string[]): Promise<Catalog> {
+  const { rows } = await query(
+    `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+            obj_description(c.oid, 'pg_class') AS comment,
+            a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
+            coalesce(et.typname, t.typname) AS base_type, bn.nspname AS base_type_schema,
+            t.typcategory = 'A' AS is_array, coalesce(et.typtype, t.typtype) = 'e' AS is_enum,
+            a.attnotnull AS not_null, col_description(c.oid, a.attnum) AS column_comment
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+       JOIN pg_catalog.pg_namespace bn ON bn.oid = coalesce(et.typnamespace, t.typnamespace)
+      WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+      ORDER BY n.nspname, c.relname, a.attnum`,
+    [schemas],
+  )
+  const byName = new Map<string, CatalogRelation>()
+  for (const row of rows) {
+    const key = `${row.schema}.${row.name}`
+    let relation = byName.get(key)
+    if (!relation) {
+      relation = { schema: row.schema, name: row.name, kind: KINDS[row.kind] ?? 'table', comment: row.comment, columns: [] }
+      byName.set(key, relation)
+    }
+    relation.columns.push({
+      name: row.column,
+      type: row.type,
+      baseType: row.base_type,
+      baseTypeSchema: row.base_type_schema,
+      isArray: row.is_array,
+      isEnum: row.is_enum,
+      notNull: row.not_null,
+      comment: row.column_comment,
+    })
+  }
+  return { relations: [...byName.values()], byName }
+}

@@ -1,0 +1,58 @@
+/**
+ * Introspection as Portico does it: Prisma's engine for tables, views, keys, relations and enums,
+ * the catalogs for the rest, then Portico's refinements. Returns the schema.prisma text.
+ */
+import type pg from 'pg'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { existingSchemas, readCatalog } from './catalog.js'
+import { introspectWithPrisma } from './schema-engine.js'
+import { refinePrismaSchema } from '../model/refine-schema.js'
+import { schemaHeader } from '../model/schema-header.js'
+
+export interface IntrospectOptions {
+  schemas: string[]
+  primaryKeys: Record<string, string[]>
+  /** The current schema.prisma, if any: keeps its names stable across runs. */
+  previous?: string
+  onProgress?: (message: string) => void
+}
+
+export interface DatabaseModel {
+  prismaSchema: string
+  notes: string[]
+  warnings: string[]
+}
+
+export class IntrospectionError extends Error {
+  override name = 'IntrospectionError'
+}
+
+export async function introspectDatabase(pool: pg.Pool, options: IntrospectOptions): Promise<DatabaseModel> {
+  const query = (sql: string, params?: unknown[]) => pool.query(sql, params as never[])
+  const present = await existingSchemas(query)
+  const missing = options.schemas.filter((s) => !present.includes(s))
+  if (missing.length) {
+    throw new IntrospectionError(
+      `schema${missing.length > 1 ? 's' : ''} ${missing.map((s) => `"${s}"`).join(', ')} not found; this database has: ${present.join(', ') || '(none)'}. Pass --schemas with some of those.`,
+    )
+  }
+  options.onProgress?.(`introspecting schemas ${options.schemas.join(', ')} with Prisma's schema engine`)
+  const header = schemaHeader(options.schemas)
+  const previous = options.previous && sameSchemas(options.previous, header) ? options.previous : header
+  const engine = await introspectWithPrisma(new PrismaPg(pool) as never, previous, options.schemas)
+  const catalog = await readCatalog(query, options.schemas)
+  options.onProgress?.('applying Portico naming, keys, materialized views and descriptions')
+  const refined = refinePrismaSchema(withHeader(engine.schema, header), catalog, options.primaryKeys)
+  return { prismaSchema: refined.schema, notes: refined.notes, warnings: engine.warnings }
+}
+
+/** Keep Portico's header (comments, generators) whatever the engine kept of the previous file. */
+function withHeader(schema: string, header: string): string {
+  const firstBlock = schema.search(/^(model|view|enum)\s/m)
+  return firstBlock < 0 ? header : `${header}\n${schema.slice(firstBlock)}`
+}
+
+function sameSchemas(previous: string, header: string): boolean {
+  const schemasOf = (text: string) => /schemas\s*=\s*(\[[^\]]*\])/.exec(text)?.[1]?.replace(/\s/g, '')
+  return schemasOf(previous) === schemasOf(header)
+}

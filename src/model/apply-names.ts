@@ -1,0 +1,172 @@
+/**
+ * Applies Portico's naming rules (./inflect.ts) to an introspected Prisma schema, with `@@map` and
+ * `@map` keeping the database names, so the Prisma client and the GraphQL API read the same.
+ *
+ * Relation fields:
+ * - the foreign-key side is named after its column without the key suffix (`language_id` ->
+ *   `language`, `original_language_id` -> `originalLanguage`); a column with no suffix, or a name
+ *   already taken, gives `<targetType>By<Column>` (`post.author` -> `personByAuthor`);
+ * - the other side is the referencing type, plural for to-many (`films`), singular for one-to-one;
+ *   when two tables are related through several foreign keys, or a table references itself, each
+ *   back-relation adds `By<ForeignKeyName>` (`filmsByLanguage`, `filmsByOriginalLanguage`).
+ * Names are derived from database names only, so applying this twice changes nothing.
+ */
+import {
+  blockAttribute,
+  blocks,
+  dbFieldNameOf,
+  dbNameOf,
+  enumDbNameOf,
+  enums,
+  fieldAttribute,
+  fieldMap,
+  fields,
+  quote,
+  relationKeyValue,
+  relationName,
+  type Block,
+  type BlockAttribute,
+  type Field,
+  type Schema,
+  type Value,
+} from './prisma-ast.js'
+import { camel, enumName, fieldName, pascal, plural, stripKeySuffix, typeName, uniqueName } from './inflect.js'
+
+export function applyNames(schema: Schema): void {
+  const allBlocks = blocks(schema)
+  const allEnums = enums(schema)
+  const typeNames = computeTypeNames(schema)
+  const blockNames = new Set(allBlocks.map((b) => b.name))
+  const isRelation = (f: Field) => typeof f.fieldType === 'string' && blockNames.has(f.fieldType)
+
+  // 1. Scalar fields: camelCase, unique per block.
+  const fieldRenames = new Map<string, Map<string, string>>()
+  const taken = new Map<string, Set<string>>()
+  for (const block of allBlocks) {
+    const renames = new Map<string, string>()
+    const names = new Set<string>()
+    for (const field of fields(block).filter((f) => !isRelation(f))) {
+      const name = uniqueName(fieldName(dbFieldNameOf(field)), names)
+      names.add(name)
+      renames.set(field.name, name)
+    }
+    fieldRenames.set(block.name, renames)
+    taken.set(block.name, names)
+  }
+
+  // 2. Foreign-key sides of relations.
+  const byName = new Map(allBlocks.map((b) => [b.name, b]))
+  const relationRenames = new Map<Field, string>()
+  const forwardName = new Map<string, string>() // `${source}|${target}|${relationName}` -> name
+  for (const block of allBlocks) {
+    for (const field of fields(block).filter(isRelation)) {
+      const columns = relationKeyValue(field, 'fields')
+      if (!columns) continue
+      const target = typeNames.get(String(field.fieldType))!
+      const dbColumns = columns.map((c) => dbFieldNameOf(fields(block).find((f) => f.name === c) ?? ({ name: c } as Field)))
+      const stripped = dbColumns.length === 1 ? stripKeySuffix(dbColumns[0]!) : null
+      const names = taken.get(block.name)!
+      let name = dbColumns.length === 1 ? (stripped ? camel(stripped) : '') : camel(target)
+      if (!name || names.has(name)) name = `${camel(target)}By${pascal(dbColumns.join('_'))}`
+      name = uniqueName(name, names)
+      names.add(name)
+      relationRenames.set(field, name)
+      forwardName.set(`${block.name}|${field.fieldType}|${relationName(field) ?? ''}`, name)
+    }
+  }
+
+  // 3. The other sides.
+  for (const block of allBlocks) {
+    for (const field of fields(block).filter(isRelation)) {
+      if (relationKeyValue(field, 'fields')) continue
+      const source = String(field.fieldType)
+      const sourceType = typeNames.get(source)!
+      const between = fields(block).filter((f) => f.fieldType === source && !relationKeyValue(f, 'fields')).length
+      const selfRelation = source === block.name
+      let name = field.array ? plural(camel(sourceType)) : camel(sourceType)
+      const forward = forwardName.get(`${source}|${block.name}|${relationName(field) ?? ''}`)
+      const names = taken.get(block.name)!
+      if ((between > 1 || selfRelation || names.has(name)) && forward) name = `${name}By${pascal(forward)}`
+      name = uniqueName(name, names)
+      names.add(name)
+      relationRenames.set(field, name)
+    }
+  }
+
+  // 4. Apply: fields, references inside attributes, then the blocks and enums themselves.
+  for (const block of allBlocks) {
+    const renames = fieldRenames.get(block.name)!
+    for (const field of fields(block)) {
+      const newName = relationRenames.get(field) ?? renames.get(field.name)
+      if (!isRelation(field) && newName !== dbFieldNameOf(field) && !fieldAttribute(field, 'map')) {
+        field.attributes = [...(field.attributes ?? []), fieldMap(dbFieldNameOf(field))]
+      }
+      if (isRelation(field)) {
+        const target = fieldRenames.get(String(field.fieldType))!
+        renameRelationArguments(field, renames, target)
+      }
+      if (typeof field.fieldType === 'string' && typeNames.has(field.fieldType)) field.fieldType = typeNames.get(field.fieldType)!
+      if (newName) field.name = newName
+    }
+    for (const attribute of block.properties.filter((p): p is BlockAttribute => p.type === 'attribute')) {
+      if (['id', 'unique', 'index'].includes(attribute.name)) renameFieldLists(attribute.args.map((a) => a.value as Value), renames)
+    }
+  }
+  for (const block of allBlocks) renameBlock(block, typeNames.get(block.name)!, dbNameOf(block).name)
+  for (const e of allEnums) {
+    const dbName = enumDbNameOf(e).name
+    const newName = typeNames.get(e.name)!
+    const hasMap = e.enumerators.some((x) => x.type === 'attribute' && x.name === 'map')
+    if (newName !== dbName && !hasMap) e.enumerators.push(blockAttribute('map', [quote(dbName)]))
+    e.name = newName
+  }
+}
+
+/** Old model/enum name -> new type name, unique across models, views and enums. */
+function computeTypeNames(schema: Schema): Map<string, string> {
+  const items = [
+    ...blocks(schema).map((b) => ({ old: b.name, db: dbNameOf(b), make: typeName })),
+    ...enums(schema).map((e) => ({ old: e.name, db: enumDbNameOf(e), make: enumName })),
+  ]
+  const schemasByName = new Map<string, Set<string>>()
+  for (const { db } of items) schemasByName.set(db.name, (schemasByName.get(db.name) ?? new Set()).add(db.schema))
+  const result = new Map<string, string>()
+  const taken = new Set<string>()
+  for (const { old, db, make } of items) {
+    const name = uniqueName(make(db.name, db.schema, schemasByName.get(db.name)!.size > 1), taken)
+    taken.add(name)
+    result.set(old, name)
+  }
+  return result
+}
+
+function renameBlock(block: Block, newName: string, dbName: string): void {
+  const hasMap = block.properties.some((p) => p.type === 'attribute' && p.name === 'map')
+  if (newName !== dbName && !hasMap) {
+    block.properties.push(blockAttribute('map', [quote(dbName)], block.type === 'view' ? 'view' : 'object'))
+  }
+  block.name = newName
+}
+
+function renameRelationArguments(field: Field, own: Map<string, string>, target: Map<string, string>): void {
+  for (const arg of fieldAttribute(field, 'relation')?.args ?? []) {
+    const value = arg.value as { type?: string; key?: string; value?: { type?: string; args?: Value[] } }
+    if (value?.type !== 'keyValue' || value.value?.type !== 'array') continue
+    const renames = value.key === 'fields' ? own : value.key === 'references' ? target : undefined
+    if (renames) value.value.args = (value.value.args ?? []).map((v) => renames.get(String(v)) ?? v)
+  }
+}
+
+/** `@@id([a, b])`, `@@index([a(sort: Desc)])`: rename the field names inside. */
+function renameFieldLists(values: Value[], renames: Map<string, string>): void {
+  for (const value of values) {
+    const list = value as { type?: string; args?: Value[] }
+    if (list?.type !== 'array' || !list.args) continue
+    list.args = list.args.map((item) => {
+      if (typeof item === 'string') return renames.get(item) ?? item
+      const fn = item as { type?: string; name?: string }
+      if (fn?.type === 'function' && fn.name) fn.name = renames.get(fn.name) ?? fn.name
+      return item
+    })
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Turns a schema.prisma text into a loaded Prisma client and Pothos datamodel by running Prisma's
+ * own generators (`prisma generate`, offline: see prisma/no-schema-engine.sh). Results are cached
+ * by the schema's hash under .portico/clients/, so a restart on an unchanged database is fast.
+ */
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
+
+export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const PRISMA_CLI = join(PACKAGE_ROOT, 'node_modules', 'prisma', 'build', 'index.js')
+const NO_SCHEMA_ENGINE = join(PACKAGE_ROOT, 'prisma', 'no-schema-engine.sh')
+
+export interface GeneratedClient {
+  PrismaClient: new (options: { adapter: unknown; log?: unknown }) => PrismaClientLike
+  datamodel: PothosPrismaDatamodel
+  directory: string
+}
+
+export interface PrismaClientLike {
+  $disconnect(): Promise<void>
+  $on(event: 'query', listener: (event: { query: string; params: string; duration: number }) => void): void
+}
+
+/** Run `prisma generate` for the schema file at `schemaPath` (its generators decide the outputs). */
+export async function runPrismaGenerate(schemaPath: string): Promise<void> {
+  const env = {
+    ...process.env,
+    PATH: `${join(PACKAGE_ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
+    PRISMA_SCHEMA_ENGINE_BINARY: NO_SCHEMA_ENGINE,
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    CHECKPOINT_DISABLE: '1',
+  }
+  const output: string[] = []
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, [PRISMA_CLI, 'generate', '--schema', schemaPath], { cwd: PACKAGE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.on('data', (chunk) => output.push(String(chunk)))
+    child.stderr.on('data', (chunk) => output.push(String(chunk)))
+    child.on('error', reject)
+    child.on('close', (status) => resolve(status ?? 1))
+  })
+  if (code !== 0) throw new Error(`prisma generate failed:\n${output.join('').trim()}`)
+}
+
+/** Generate (or reuse) the client for this schema text and load it. */
+export async function loadGeneratedClient(schemaText: string, onProgress?: (message: string) => void): Promise<GeneratedClient> {
+  const hash = createHash('sha256').update(schemaText).digest('hex').slice(0, 16)
+  const directory = join(PACKAGE_ROOT, '.portico', 'clients', hash)
+  if (!existsSync(join(directory, 'src', 'generated', 'pothos-types.ts'))) {
+    onProgress?.('generating the Prisma client and Pothos types')
+    // Generate beside, then rename: concurrent starts never see a half-written client.
+    const staging = `${directory}.${process.pid}.${Date.now()}`
+    await mkdir(join(staging, 'prisma'), { recursive: true })
+    await writeFile(join(staging, 'prisma', 'schema.prisma'), schemaText)
+    try {
+      await runPrismaGenerate(join(staging, 'prisma', 'schema.prisma'))
+      await rename(staging, directory).catch(async (error: NodeJS.ErrnoException) => {
+        if (!existsSync(directory)) throw error // someone else won the race otherwise
+        await rm(staging, { recursive: true, force: true })
+      })
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true })
+      throw error
+    }
+  } else {
+    onProgress?.('reusing the generated Prisma client for this schema')
+  }
+  return importGeneratedClient(join(directory, 'src', 'generated'), directory)
+}
+
+export async function importGeneratedClient(generatedDir: string, directory = generatedDir): Promise<GeneratedClient> {
+  const client = (await import(pathToFileURL(join(generatedDir, 'prisma', 'client.ts')).href)) as Pick<GeneratedClient, 'PrismaClient'>
+  const types = (await import(pathToFileURL(join(generatedDir, 'pothos-types.ts')).href)) as { getDatamodel(): PothosPrismaDatamodel }
+  return { PrismaClient: client.PrismaClient, datamodel: types.getDatamodel(), directory }
+}

@@ -1,0 +1,102 @@
+/**
+ * Portico's naming rules (its "inflectors"), in one place. Database names become GraphQL-style
+ * names; every rule is deterministic so the same database always gives the same API.
+ *
+ * - Types (models, views, enums): singular PascalCase: `film_actor` -> `FilmActor`.
+ * - Fields: camelCase: `last_update` -> `lastUpdate`, `"zip code"` -> `zipCode`.
+ * - Names that start with a digit get a leading `N` (types) or `n` (fields): `2fa_codes` -> `N2faCode`,
+ *   `1st_choice` -> `n1stChoice`. GraphQL and Prisma names must start with a letter.
+ * - Type names that GraphQL or Portico already use (Query, Node, String, ...) get `Record` appended.
+ * - A table whose name exists in several exposed schemas is prefixed with its schema:
+ *   `app.item` and `audit.item` -> `AppItem` and `AuditItem`.
+ */
+import { camelCase, pascalCase } from 'change-case'
+import pluralize from 'pluralize'
+
+/** Names that a table must not take as its type name. */
+const RESERVED_TYPE_NAMES = new Set([
+  'Query', 'Mutation', 'Subscription', 'Node', 'PageInfo', 'String', 'Int', 'Float', 'Boolean', 'ID',
+  'BigInt', 'Decimal', 'DateTime', 'Date', 'Time', 'JSON', 'Bytes', 'Interval', 'SortOrder', 'NullsOrder',
+  'QueryMode', 'Prisma', 'PrismaClient',
+])
+
+/** Prisma field names that clash with its client API. */
+const RESERVED_FIELD_NAMES = new Set(['AND', 'OR', 'NOT', '_count', '_sum', '_avg', '_min', '_max'])
+
+function words(name: string): string {
+  // change-case splits on case changes and separators; keep digits attached to their word.
+  return name.replace(/[^A-Za-z0-9]+/g, ' ').trim()
+}
+
+function leadingLetter(name: string, prefix: string): string {
+  return /^[0-9]/.test(name) ? `${prefix}${name}` : name
+}
+
+export function pascal(name: string): string {
+  return leadingLetter(pascalCase(words(name), { mergeAmbiguousCharacters: true }) || 'Unnamed', 'N')
+}
+
+export function camel(name: string): string {
+  const result = leadingLetter(camelCase(words(name), { mergeAmbiguousCharacters: true }) || 'unnamed', 'n')
+  return RESERVED_FIELD_NAMES.has(result) ? `${result}Field` : result
+}
+
+/** The last word of a snake_case, camelCase or PascalCase name, and what comes before it. */
+const LAST_WORD = /^(.*?)([A-Z]?[a-z]+|[A-Z]+)$/
+
+/** Singularise the last word only: `film_actors` -> `film_actor`, `news` stays `news`. */
+export function singular(name: string): string {
+  const match = LAST_WORD.exec(name)
+  if (!match) return name
+  return match[1] + preserveCase(match[2]!, pluralize.singular(match[2]!.toLowerCase()))
+}
+
+export function plural(name: string): string {
+  const match = LAST_WORD.exec(name)
+  if (!match) return `${name}s`
+  return match[1] + preserveCase(match[2]!, pluralize.plural(match[2]!.toLowerCase()))
+}
+
+function preserveCase(original: string, replacement: string): string {
+  if (original === original.toUpperCase()) return replacement.toUpperCase()
+  if (original[0] === original[0]!.toUpperCase()) return replacement[0]!.toUpperCase() + replacement.slice(1)
+  return replacement
+}
+
+export function typeName(table: string, schema: string, qualify: boolean): string {
+  const base = pascal(singular(table))
+  const name = qualify ? pascal(schema) + base : base
+  return RESERVED_TYPE_NAMES.has(name) ? `${name}Record` : name
+}
+
+export function enumName(name: string, schema: string, qualify: boolean): string {
+  return typeName(name, schema, qualify)
+}
+
+export function fieldName(column: string): string {
+  return camel(column)
+}
+
+/** `author_id` -> `author`, `original_language_id` -> `originalLanguage`; null when no suffix to strip. */
+export function stripKeySuffix(column: string): string | null {
+  const match = /^(.+?)(_id|_fk|Id|ID|_key)$/.exec(column)
+  return match ? match[1]! : null
+}
+
+/** Root list field: `films`; when plural equals singular (`news`), `newsList`. */
+export function listFieldName(type: string): string {
+  const one = camel(type)
+  const many = plural(one)
+  return many === one ? `${one}List` : many
+}
+
+/** Root lookup by key: `film`. */
+export function lookupFieldName(type: string): string {
+  return camel(type)
+}
+
+/** Make `name` unique among `taken` by appending 2, 3, ... */
+export function uniqueName(name: string, taken: Set<string>): string {
+  if (!taken.has(name)) return name
+  for (let i = 2; ; i++) if (!taken.has(`${name}${i}`)) return `${name}${i}`
+}

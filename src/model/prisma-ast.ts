@@ -1,0 +1,105 @@
+/**
+ * Small helpers over @mrleebo/prisma-ast's tree of a schema.prisma file, so the passes that refine
+ * Prisma's introspection read as what they do, not as tree surgery.
+ */
+// The package's CommonJS entry requires chevrotain, which is ESM-only: use its ESM build.
+import { getSchema, printSchema } from '@mrleebo/prisma-ast/dist/prisma-ast.esm.js'
+import type {
+  Attribute,
+  BlockAttribute,
+  Enum,
+  Field,
+  Model,
+  Schema,
+  Value,
+  View,
+} from '@mrleebo/prisma-ast'
+
+export type { Attribute, BlockAttribute, Enum, Field, Model, Schema, Value, View }
+export type Block = Model | View
+
+export const parsePrismaSchema = (text: string): Schema => getSchema(text)
+export const printPrismaSchema = (schema: Schema): string => printSchema(schema)
+
+export function blocks(schema: Schema): Block[] {
+  return schema.list.filter((b): b is Block => b.type === 'model' || b.type === 'view')
+}
+
+export function enums(schema: Schema): Enum[] {
+  return schema.list.filter((b): b is Enum => b.type === 'enum')
+}
+
+export function fields(block: Block): Field[] {
+  return block.properties.filter((p): p is Field => p.type === 'field')
+}
+
+export function blockAttributes(block: Block, name?: string): BlockAttribute[] {
+  return block.properties.filter(
+    (p): p is BlockAttribute => p.type === 'attribute' && (name === undefined || p.name === name),
+  )
+}
+
+export function fieldAttribute(field: Field, name: string): Attribute | undefined {
+  return field.attributes?.find((a) => a.name === name && !a.group)
+}
+
+export const quote = (text: string): string => JSON.stringify(text)
+export const unquote = (value: unknown): string =>
+  typeof value === 'string' && value.startsWith('"') ? (JSON.parse(value) as string) : String(value)
+
+/** The first positional string argument of an attribute (`@map("x")`, `@@schema("api")`). */
+export function stringArgument(attribute: { args?: { value: unknown }[] } | undefined): string | undefined {
+  const value = attribute?.args?.find((a) => typeof a.value === 'string')?.value
+  return value === undefined ? undefined : unquote(value)
+}
+
+/** The database name of a model or view (`@@map`, else its name) and its schema (`@@schema`). */
+export function dbNameOf(block: Block): { schema: string; name: string } {
+  return {
+    name: stringArgument(blockAttributes(block, 'map')[0]) ?? block.name,
+    schema: stringArgument(blockAttributes(block, 'schema')[0]) ?? 'public',
+  }
+}
+
+export function dbFieldNameOf(field: Field): string {
+  return stringArgument(fieldAttribute(field, 'map')) ?? field.name
+}
+
+export function enumDbNameOf(e: Enum): { schema: string; name: string } {
+  const attrs = e.enumerators.filter((x): x is BlockAttribute => x.type === 'attribute')
+  return {
+    name: stringArgument(attrs.find((a) => a.name === 'map')) ?? e.name,
+    schema: stringArgument(attrs.find((a) => a.name === 'schema')) ?? 'public',
+  }
+}
+
+export function isRelationField(field: Field, modelNames: Set<string>): boolean {
+  return typeof field.fieldType === 'string' && modelNames.has(field.fieldType)
+}
+
+/** `@relation(fields: [...])` argument of a relation field: the foreign-key side has one. */
+export function relationKeyValue(field: Field, key: 'fields' | 'references'): string[] | undefined {
+  for (const arg of fieldAttribute(field, 'relation')?.args ?? []) {
+    const value = arg.value as { type?: string; key?: string; value?: { type?: string; args?: Value[] } }
+    if (value?.type === 'keyValue' && value.key === key && value.value?.type === 'array') {
+      return (value.value.args ?? []).map((v) => String(v))
+    }
+  }
+  return undefined
+}
+
+export function relationName(field: Field): string | undefined {
+  return stringArgument(fieldAttribute(field, 'relation'))
+}
+
+export function blockAttribute(name: string, args: Value[], kind: 'object' | 'view' = 'object'): BlockAttribute {
+  return { type: 'attribute', kind, name, args: args.map((value) => ({ type: 'attributeArgument', value })) }
+}
+
+export function fieldMap(dbName: string): Attribute {
+  return { type: 'attribute', kind: 'field', name: 'map', args: [{ type: 'attributeArgument', value: quote(dbName) }] }
+}
+
+export function fieldList(names: string[]): Value {
+  return { type: 'array', args: names }
+}

@@ -1,0 +1,45 @@
+/**
+ * The Pothos builder Portico uses for every database: Prisma plugin (query merging into one
+ * statement per root field), Relay plugin (connections, `Node`, `nodeId`), and our scalars.
+ */
+import SchemaBuilder from '@pothos/core'
+import PrismaPlugin from '@pothos/plugin-prisma'
+import RelayPlugin from '@pothos/plugin-relay'
+import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
+import { SCALARS } from './scalars.js'
+
+/**
+ * Model names are only known at run time, so Pothos's per-model static types cannot apply: the
+ * builder is used untyped, and the exact-data tests check what it builds.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Builder = any
+
+export interface BuilderOptions {
+  prisma: unknown
+  dmmf: PothosPrismaDatamodel
+}
+
+export function createBuilder({ prisma, dmmf }: BuilderOptions): Builder {
+  const builder: Builder = new SchemaBuilder<{ PrismaTypes: {}; Context: object; DefaultFieldNullability: false }>({
+    plugins: [PrismaPlugin, RelayPlugin],
+    defaultFieldNullability: false,
+    prisma: {
+      client: prisma as never,
+      dmmf,
+      exposeDescriptions: true,
+      filterConnectionTotalCount: true,
+      onUnusedQuery: null,
+    },
+    relay: {
+      idFieldName: 'nodeId',
+      cursorType: 'String',
+      nodesOnConnection: true,
+      // `node(nodeId:)` is added by ./node-field.ts so its argument can be named after the field.
+      nodeQueryOptions: false,
+      nodesQueryOptions: false,
+    },
+  } as never)
+  for (const [name, scalar] of Object.entries(SCALARS)) builder.addScalarType(name, scalar, {})
+  return builder
+}

@@ -1,0 +1,117 @@
+/**
+ * `where` inputs, shaped like Prisma's in GraphQL style:
+ *   where: { device: { equals: "house" }, power: { gt: 100 }, OR: [...], film: { is: {...} } }
+ * One filter input per scalar type, one `<Type>Filter` per model with its relations.
+ * ../planner/where.ts turns them into Prisma's `where`.
+ */
+import type { Builder } from './builder.js'
+import type { Datamodel, ModelInfo } from '../model/datamodel.js'
+import { graphqlScalarName } from './scalars.js'
+
+const COMPARABLE = ['equals', 'not', 'lt', 'lte', 'gt', 'gte'] as const
+const TEXT = ['contains', 'startsWith', 'endsWith'] as const
+
+export interface FilterTypes {
+  /** The where input of each model, by model name. */
+  where: Map<string, unknown>
+}
+
+export function scalarFilterName(type: string, list: boolean): string {
+  return `${type}${list ? 'List' : ''}Filter`
+}
+
+export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRefs: Map<string, unknown>): FilterTypes {
+  const made = new Set<string>()
+  builder.enumType('QueryMode', {
+    description: 'How text filters compare: DEFAULT is case-sensitive, INSENSITIVE ignores case.',
+    values: { DEFAULT: { value: 'default' }, INSENSITIVE: { value: 'insensitive' } },
+  })
+
+  const scalarFilter = (type: string, list: boolean, ref: unknown) => {
+    const name = scalarFilterName(type, list)
+    if (made.has(name)) return name
+    made.add(name)
+    builder.inputType(name, {
+      description: `Conditions on a ${type}${list ? ' list' : ''} column; all given conditions must hold.`,
+      fields: (t: Builder) => {
+        if (list) {
+          return {
+            has: t.field({ type: ref, required: false, description: 'The list contains this value.' }),
+            hasEvery: t.field({ type: [ref], required: false, description: 'The list contains all these values.' }),
+            hasSome: t.field({ type: [ref], required: false, description: 'The list contains at least one of these values.' }),
+            isEmpty: t.boolean({ required: false, description: 'The list is empty.' }),
+            equals: t.field({ type: [ref], required: false }),
+            isNull: t.boolean({ required: false, description: 'true: the column is NULL; false: it is not.' }),
+          }
+        }
+        const fields: Record<string, unknown> = {}
+        const ops: readonly string[] =
+          type === 'Boolean' || type === 'JSON' ? ['equals', 'not'] : type === 'Bytes' || enumRefs.has(type) ? ['equals', 'not'] : COMPARABLE
+        for (const op of ops) fields[op] = t.field({ type: ref, required: false })
+        if (type !== 'Boolean' && type !== 'JSON') {
+          fields.in = t.field({ type: [ref], required: false, description: 'The value is one of these.' })
+          fields.notIn = t.field({ type: [ref], required: false, description: 'The value is none of these.' })
+        }
+        if (type === 'String') {
+          for (const op of TEXT) fields[op] = t.string({ required: false })
+          fields.mode = t.field({ type: 'QueryMode', required: false, description: 'INSENSITIVE makes every text condition ignore case.' })
+        }
+        if (type !== 'JSON') fields.isNull = t.boolean({ required: false, description: 'true: the column is NULL; false: it is not.' })
+        return fields
+      },
+    })
+    return name
+  }
+
+  const where = new Map<string, unknown>()
+  const whereName = (model: ModelInfo) => `${model.name}Filter`
+  for (const model of datamodel.models.values()) {
+    const name = whereName(model)
+    where.set(model.name, name)
+    builder.inputType(name, {
+      description: `Conditions on ${model.name} rows; all given conditions must hold.`,
+      fields: (t: Builder) => {
+        const fields: Record<string, unknown> = {
+          AND: t.field({ type: [name], required: false, description: 'All of these hold.' }),
+          OR: t.field({ type: [name], required: false, description: 'At least one of these holds.' }),
+          NOT: t.field({ type: name, required: false, description: 'This does not hold.' }),
+        }
+        for (const field of model.scalars) {
+          const type = graphqlScalarName(field.type, model.nativeTypes.get(field.name))
+          const ref = enumRefs.get(type) ?? type
+          fields[field.name] = t.field({ type: scalarFilter(type, field.isList, ref), required: false })
+        }
+        for (const relation of model.relations) {
+          const target = datamodel.models.get(relation.type)
+          if (!target) continue
+          fields[relation.name] = t.field({ type: relationFilter(builder, made, target, relation.isList), required: false })
+        }
+        return fields
+      },
+    })
+  }
+  return { where }
+}
+
+function relationFilter(builder: Builder, made: Set<string>, target: ModelInfo, list: boolean): string {
+  const name = `${target.name}${list ? 'ListRelationFilter' : 'RelationFilter'}`
+  if (made.has(name)) return name
+  made.add(name)
+  const where = `${target.name}Filter`
+  builder.inputType(name, {
+    description: list ? `Conditions on related ${target.name} rows.` : `Conditions on the related ${target.name}.`,
+    fields: (t: Builder) =>
+      list
+        ? {
+            some: t.field({ type: where, required: false, description: 'At least one related row matches.' }),
+            every: t.field({ type: where, required: false, description: 'Every related row matches.' }),
+            none: t.field({ type: where, required: false, description: 'No related row matches.' }),
+          }
+        : {
+            is: t.field({ type: where, required: false, description: 'The related row exists and matches.' }),
+            isNot: t.field({ type: where, required: false, description: 'The related row does not match.' }),
+            isNull: t.boolean({ required: false, description: 'true: there is no related row; false: there is one.' }),
+          },
+  })
+  return name
+}

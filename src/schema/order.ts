@@ -1,0 +1,27 @@
+/**
+ * `orderBy` inputs: `orderBy: [{ timestamp: DESC }, { sensor: ASC_NULLS_FIRST }]`, one input per
+ * model with every orderable column. ../planner/order.ts turns them into Prisma's `orderBy`.
+ */
+import type { Builder } from './builder.js'
+import type { Datamodel } from '../model/datamodel.js'
+
+const UNORDERABLE = new Set(['Json', 'Bytes'])
+
+export function createOrderTypes(builder: Builder, datamodel: Datamodel): Map<string, string> {
+  builder.enumType('SortOrder', {
+    description: 'Direction of an ordering; without NULLS_*, NULLs sort as PostgreSQL does (last ascending, first descending).',
+    values: ['ASC', 'DESC', 'ASC_NULLS_FIRST', 'ASC_NULLS_LAST', 'DESC_NULLS_FIRST', 'DESC_NULLS_LAST'] as const,
+  })
+  const names = new Map<string, string>()
+  for (const model of datamodel.models.values()) {
+    const orderable = model.scalars.filter((f) => !f.isList && !UNORDERABLE.has(f.type))
+    if (!orderable.length) continue
+    const name = `${model.name}OrderBy`
+    names.set(model.name, name)
+    builder.inputType(name, {
+      description: `One ordering of ${model.name} rows: give one column per list item.`,
+      fields: (t: Builder) => Object.fromEntries(orderable.map((f) => [f.name, t.field({ type: 'SortOrder', required: false })])),
+    })
+  }
+  return names
+}
