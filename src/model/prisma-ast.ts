@@ -19,7 +19,8 @@ export type { Attribute, BlockAttribute, Enum, Field, Model, Schema, Value, View
 export type Block = Model | View
 
 export const parsePrismaSchema = (text: string): Schema => getSchema(text)
-export const printPrismaSchema = (schema: Schema): string => printSchema(schema)
+/** Prints the schema; a `///` doc comment must touch its block, so the blank line the printer puts between top-level items goes. */
+export const printPrismaSchema = (schema: Schema): string => printSchema(schema).replace(/^(\/\/\/[^\n]*\n)\n+(?=(model|view|enum) )/gm, '$1')
 
 export function blocks(schema: Schema): Block[] {
   return schema.list.filter((b): b is Block => b.type === 'model' || b.type === 'view')

@@ -17,6 +17,8 @@ generator pothos {
   provider     = "prisma-pothos-types"
   clientOutput = "./prisma"
   output       = "../src/generated/pothos-types.ts"
+  // Keeps the /// comments (database comments) in the datamodel: they become descriptions.
+  documentation = true
 }
 
 datasource db {

@@ -8,7 +8,7 @@ import { prismaConnectionHelpers } from '@pothos/plugin-prisma'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import { inverseRelation, type DMMFField, type ModelInfo } from '../model/datamodel.js'
-import { camel, plural } from '../model/inflect.js'
+import { camel, plural, uniqueName } from '../model/inflect.js'
 import { listArgs } from './list-args.js'
 import { toPrismaOrderBy } from '../planner/order.js'
 
@@ -40,18 +40,26 @@ export function manyToManyPaths(ctx: Pick<SchemaContext, 'datamodel'>, model: Mo
   return paths
 }
 
-export function manyToManyFields(t: Builder, ctx: SchemaContext, model: ModelInfo): [string, unknown][] {
-  return manyToManyPaths(ctx, model).map((path) => [plural(camel(path.far.name)), shortcut(t, ctx, path)])
+/** `film.actors`; when the model already has a field of that name, `<fars>Via<JoinType>`. */
+export function manyToManyFieldName(path: JoinPath, taken: Set<string>): string {
+  const name = plural(camel(path.far.name))
+  return uniqueName(taken.has(name) ? `${name}Via${path.join.name}` : name, taken)
+}
+
+export function manyToManyFields(t: Builder, ctx: SchemaContext, model: ModelInfo, taken: Set<string>): [string, unknown][] {
+  return manyToManyPaths(ctx, model).map((path) => {
+    const name = manyToManyFieldName(path, taken)
+    taken.add(name)
+    return [name, shortcut(t, ctx, path)]
+  })
 }
 
 function shortcut(t: Builder, ctx: SchemaContext, { join, toJoin, toFar, far }: JoinPath) {
-  const allColumns = Object.fromEntries(far.scalars.map((f) => [f.name, true]))
   const helpers = prismaConnectionHelpers(ctx.builder, join.name as never, {
     cursor: join.keyName as never,
     defaultSize: ctx.pageSizes.defaultPageSize,
     maxSize: ctx.pageSizes.maxPageSize,
-    // The join rows are read in select mode, so the far rows' columns must be named explicitly.
-    select: ((nodeSelection: (s: object) => object) => ({ [toFar.name]: nodeSelection({ select: allColumns }) })) as never,
+    select: ((nodeSelection: (s: object) => object) => ({ [toFar.name]: nodeSelection({}) })) as never,
     resolveNode: ((row: Record<string, unknown>) => row[toFar.name]) as never,
   })
   return t.connection({
@@ -61,14 +69,50 @@ function shortcut(t: Builder, ctx: SchemaContext, { join, toJoin, toFar, far }: 
     select: (args: Record<string, never>, context: object, nestedSelection: unknown) => {
       const farWhere = ctx.planner.where(far, args)
       const order = toPrismaOrderBy(far, args.orderBy).map((item) => ({ [toFar.name]: item }))
+      const where = farWhere ? { where: { [toFar.name]: { is: farWhere } } } : {}
       return {
         [toJoin.name]: {
-          ...helpers.getQuery(args as never, context as never, nestedSelection as never),
-          ...(farWhere ? { where: { [toFar.name]: { is: farWhere } } } : {}),
+          ...connectionQuery(helpers, args, context, nestedSelection as NestedSelection),
+          ...where,
           orderBy: [...order, ...join.key.map((k) => ({ [k]: 'asc' }))],
         },
+        // totalCount comes from the same statement, as relatedConnection's does.
+        _count: { select: { [toJoin.name]: farWhere ? where : true } },
       }
     },
-    resolve: (parent: Record<string, unknown>, args: never, context: never) => helpers.resolve(parent[toJoin.name] as never, args, context),
+    resolve: (parent: Record<string, unknown>, args: never, context: never) => ({
+      ...helpers.resolve(parent[toJoin.name] as never, args, context),
+      totalCount: (parent._count as Record<string, number> | undefined)?.[toJoin.name],
+    }),
+  }, {
+    fields: (c: Builder) => ({
+      totalCount: c.int({ description: 'How many rows match, across all pages.', resolve: (connection: { totalCount: number }) => connection.totalCount }),
+    }),
   })
 }
+
+type NestedSelection = (selection: unknown, path: string[]) => unknown
+type Helpers = { getQuery(args: never, context: never, nestedSelection: never): Record<string, unknown> }
+
+/**
+ * Pothos's connection helpers plan the node selection found under `edges { node }` only; the
+ * same nodes can be asked for under `nodes { }`. Plan both and merge them.
+ */
+function connectionQuery(helpers: Helpers, args: object, context: object, nestedSelection: NestedSelection) {
+  const viaEdges = helpers.getQuery(args as never, context as never, nestedSelection as never)
+  const viaNodes = helpers.getQuery(args as never, context as never, ((selection: unknown) => nestedSelection(selection, ['nodes'])) as never)
+  return mergeSelections(viaEdges, viaNodes)
+}
+
+function mergeSelections(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...a }
+  for (const [key, value] of Object.entries(b)) {
+    const mine = merged[key]
+    if (isPlainObject(mine) && isPlainObject(value)) merged[key] = mergeSelections(mine, value)
+    else if (mine === undefined || mine === true) merged[key] = value
+  }
+  return merged
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)

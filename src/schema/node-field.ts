@@ -5,6 +5,6 @@ export function nodeField(t: Builder) {
   return t.node({
     description: 'Any row that has a key, by its global nodeId; null when there is no such row.',
     args: { nodeId: t.arg.id({ required: true, description: 'A nodeId, as returned by any Node.' }) },
-    id: (args: { nodeId: string }) => args.nodeId,
+    id: (_root: unknown, args: { nodeId: string }) => args.nodeId,
   })
 }

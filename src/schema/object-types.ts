@@ -14,7 +14,9 @@ export function createObjectTypes(ctx: SchemaContext): void {
   for (const model of ctx.datamodel.models.values()) {
     const options = { description: model.description, fields: (t: Builder) => objectFields(t, ctx, model) }
     if (model.keyName) {
-      ctx.builder.prismaNode(model.name, { ...options, id: { field: model.keyName }, nullable: true })
+      // Select mode: a query reads the key plus the columns it asks for, not every column.
+      const select = Object.fromEntries(model.key.map((field) => [field, true]))
+      ctx.builder.prismaNode(model.name, { ...options, select, id: { field: model.keyName }, nullable: true })
     } else {
       // Pothos's Prisma objects need a unique key to refetch by; keyless rows are plain objects,
       // read whole by the planner (they have no relations to merge).
@@ -31,7 +33,7 @@ function objectFields(t: Builder, ctx: SchemaContext, model: ModelInfo): Record<
     if (!target) continue
     fields[relation.name] = relation.isList ? toManyField(t, ctx, relation, target) : t.relation(relation.name, { nullable: !relation.isRequired })
   }
-  for (const [name, field] of manyToManyFields(t, ctx, model)) if (!(name in fields)) fields[name] = field
+  for (const [name, field] of manyToManyFields(t, ctx, model, new Set(Object.keys(fields)))) fields[name] = field
   return fields
 }
 

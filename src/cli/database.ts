@@ -1,0 +1,27 @@
+/** The database a command works on: the configured URL, or else the embedded demo. */
+import type { PorticoConfig } from '../config/config.js'
+import { startDemoDatabase } from '../db/demo-database.js'
+
+export interface CommandDatabase {
+  url: string
+  config: PorticoConfig
+  /** True when this is the embedded demo database. */
+  embedded: boolean
+  close(): Promise<void>
+}
+
+/** The demo holds the reference database's schema. */
+const DEMO_SCHEMAS = ['api']
+
+export async function openDatabase(config: PorticoConfig, progress: (message: string) => void): Promise<CommandDatabase> {
+  if (config.databaseUrl) return { url: config.databaseUrl, config, embedded: false, close: async () => {} }
+  progress('no database configured (--database-url or DATABASE_URL): starting the embedded demo database')
+  const demo = await startDemoDatabase({ log: progress })
+  return {
+    url: demo.url,
+    // PGlite answers one connection at a time; a bigger pool would only queue in the socket.
+    config: { ...config, schemas: config.schemas ?? DEMO_SCHEMAS },
+    embedded: true,
+    close: demo.close,
+  }
+}

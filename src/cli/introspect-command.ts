@@ -1,0 +1,37 @@
+/**
+ * `portico introspect`: project mode. Writes prisma/schema.prisma (Prisma's introspection with
+ * Portico's naming), generates the Prisma client and Pothos types into src/generated/, and writes
+ * schema.graphql, all under the project directory.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { PorticoConfig } from '../config/config.js'
+import { createGateway } from '../gateway.js'
+import { createLogger } from '../log.js'
+import { runPrismaGenerate } from '../model/generate-client.js'
+import { printGraphQLSchema } from '../schema/build-schema.js'
+import { openDatabase } from './database.js'
+import { createProgress } from './progress.js'
+
+export async function runIntrospect(config: PorticoConfig, dir: string): Promise<void> {
+  const progress = createProgress()
+  const root = resolve(dir)
+  const database = await openDatabase(config, progress)
+  try {
+    const gateway = await createGateway({ databaseUrl: database.url, config: database.config, logger: createLogger(config.logLevel), onProgress: progress })
+    const sdl = printGraphQLSchema(gateway.schema)
+    await gateway.close()
+    const schemaPath = join(root, 'prisma', 'schema.prisma')
+    await mkdir(join(root, 'prisma'), { recursive: true })
+    const before = existsSync(schemaPath) ? await readFile(schemaPath, 'utf8') : undefined
+    await writeFile(schemaPath, gateway.prismaSchema)
+    progress(before === gateway.prismaSchema ? `${schemaPath} unchanged` : `wrote ${schemaPath}`)
+    progress('generating the Prisma client and Pothos types into src/generated/')
+    await runPrismaGenerate(schemaPath)
+    await writeFile(join(root, 'schema.graphql'), sdl)
+    progress(`wrote ${join(root, 'schema.graphql')}`)
+  } finally {
+    await database.close()
+  }
+}

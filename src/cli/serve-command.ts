@@ -1,0 +1,33 @@
+/** `portico serve`: introspect, build and serve until SIGTERM/SIGINT. */
+import type { PorticoConfig } from '../config/config.js'
+import { createGateway } from '../gateway.js'
+import { createLogger } from '../log.js'
+import { listen } from '../serve/http-server.js'
+import { installShutdown } from '../serve/shutdown.js'
+import { openDatabase } from './database.js'
+import { createProgress } from './progress.js'
+
+export async function runServe(config: PorticoConfig): Promise<void> {
+  const progress = createProgress()
+  const logger = createLogger(config.logLevel)
+  const database = await openDatabase(config, progress)
+  try {
+    const gateway = await createGateway({ databaseUrl: database.url, config: database.config, logger, onProgress: progress })
+    const server = await listen(gateway.yoga, { host: config.host, port: config.port, logger })
+    installShutdown(
+      [
+        { name: 'http server', close: server.close },
+        { name: 'database pool', close: gateway.close },
+        { name: 'embedded database', close: database.close },
+      ],
+      logger,
+    )
+    const models = [...gateway.datamodel.models.keys()]
+    progress(`serving ${models.length} types (${models.join(', ')}) from ${database.embedded ? 'the embedded demo database' : 'the database'}`)
+    progress(`GraphiQL and GraphQL over HTTP: ${server.url}`)
+    progress('health: /healthz (process), /readyz (database and schema); Ctrl-C to stop')
+  } catch (error) {
+    await database.close().catch(() => {})
+    throw error
+  }
+}

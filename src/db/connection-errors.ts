@@ -1,0 +1,137 @@
+/**
+ * Turns a failed PostgreSQL connection into one line that says what is wrong and what to do.
+ * pg's own messages ("connect ECONNREFUSED ::1:5432", "28P01") leave a new user guessing, and a
+ * careless message could print the URL with its password: nothing here ever includes it.
+ */
+import pg from 'pg'
+
+export class ConnectionError extends Error {
+  override name = 'ConnectionError'
+}
+
+interface Target {
+  host: string
+  port: string
+  database: string
+  user: string
+  password: string
+}
+
+/** One line, never containing the URL's password. */
+export function explainConnectionError(error: unknown, url: string): string {
+  const target = parseTarget(url)
+  if (typeof target === 'string') return `the database URL is not valid: ${target}; write it as postgres://user:password@host:5432/database, percent-encoding any of @ : / ? # in the password`
+  return redact(describe(error, target), target.password)
+}
+
+/** Connects once and disconnects; throws a ConnectionError carrying the explained line. */
+export async function checkConnection(url: string, timeoutMs = 5_000): Promise<void> {
+  // A malformed URL is reported without the parser's error, whose fields may echo the URL.
+  if (typeof parseTarget(url) === 'string') throw new ConnectionError(explainConnectionError(undefined, url))
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, application_name: 'portico' })
+  // Without a listener, a connection that breaks between connect() and end() would crash the process.
+  client.on('error', () => {})
+  try {
+    await client.connect()
+  } catch (error) {
+    throw new ConnectionError(explainConnectionError(error, url), { cause: error })
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+function describe(error: unknown, t: Target): string {
+  const { code, message } = errorFields(error)
+  const at = `${t.host}:${t.port}`
+  const cannot = `cannot connect to PostgreSQL at ${at}`
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot connect to PostgreSQL: host "${t.host}" was not found (DNS lookup failed); check the host name in the database URL`
+    case 'ECONNREFUSED':
+      return `${cannot}: connection refused; is PostgreSQL running at ${at} and accepting TCP connections (check listen_addresses and port)?`
+    case 'ETIMEDOUT':
+      return `${cannot}: the connection timed out; check the host, the port and any firewall in between`
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${cannot}: the host is unreachable from here; check the host name and the network`
+    case 'ECONNRESET':
+      return `${cannot}: the server closed the connection; check that ${at} is a PostgreSQL server and whether it requires SSL (sslmode=require)`
+    case '28P01':
+      return `${cannot}: password authentication failed for user "${t.user}"; check the user name and password in the database URL`
+    case '28000':
+      if (/no pg_hba\.conf entry.*(SSL off|no encryption)/i.test(message)) return sslRequired(cannot)
+      return `${cannot}: the server refused user "${t.user}" (${message}); check the user name, or ask the database administrator to allow it to log in`
+    case '3D000':
+      return `${cannot}: database "${t.database}" does not exist; create it (createdb ${t.database}) or fix the database name in the URL`
+    case '42501':
+      return `${cannot}: user "${t.user}" may not connect to database "${t.database}" (permission denied); run GRANT CONNECT ON DATABASE ${t.database} TO ${t.user}, or use another user`
+    case '53300':
+      return `${cannot}: the server has no connection slots left; lower poolSize or raise max_connections on the server`
+    case '57P03':
+      return `${cannot}: the server is starting up, shutting down or in recovery; try again in a moment`
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `${cannot}: the server's SSL certificate is not trusted (${code}); give its CA with sslrootcert=/path/to/ca.pem, or on a trusted network use sslmode=no-verify`
+  }
+  if (/timeout expired|timeout exceeded|connection timeout/i.test(message)) {
+    return `${cannot}: no answer within the connection timeout; check the host, the port and any firewall in between, or raise connectionTimeoutMs`
+  }
+  if (/does not support SSL/i.test(message)) {
+    return `${cannot}: the URL asks for SSL but the server does not support it; remove sslmode from the URL or set sslmode=disable`
+  }
+  if (/SASL|client password must be a string/i.test(message)) {
+    return `${cannot}: the server asks user "${t.user}" for a password and the URL has none; add it as postgres://${t.user}:PASSWORD@${at}/${t.database}`
+  }
+  if (/SSL|TLS|certificate/i.test(message)) return `${cannot}: SSL negotiation failed (${message}); check sslmode and the certificates in the URL`
+  return `${cannot}/${t.database} as user "${t.user}": ${message || String(error)}`
+}
+
+function sslRequired(cannot: string): string {
+  return `${cannot}: the server requires SSL; add sslmode=require to the database URL`
+}
+
+/** The code and message of a Node, pg or aggregate (happy-eyeballs: one per address) error. */
+function errorFields(error: unknown): { code: string; message: string } {
+  const e = (error ?? {}) as { code?: unknown; message?: unknown; errors?: unknown[] }
+  const first = Array.isArray(e.errors) && e.errors.length ? errorFields(e.errors[0]) : undefined
+  const code = typeof e.code === 'string' ? e.code : (first?.code ?? '')
+  const message = typeof e.message === 'string' && e.message ? e.message : (first?.message ?? '')
+  return { code, message: message.replace(/\s+/g, ' ').trim() }
+}
+
+/** The parts of the URL the messages name, or why it cannot be used. */
+function parseTarget(url: string): Target | string {
+  if (!/^postgres(ql)?:\/\//i.test(url)) return 'it must start with postgres:// or postgresql://'
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    // No part of the URL is echoed: with an unencoded '/' or '@' in the password, what looks like
+    // the host or port may be a piece of the password.
+    const authority = /^[^:]+:\/\/([^/?#]*)/.exec(url)?.[1] ?? ''
+    if (authority.includes('@') && /:[^@:]*[^\d@:][^@:]*$/.test(authority)) return 'the port is not a number'
+    return 'it cannot be parsed'
+  }
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part)
+    } catch {
+      return part
+    }
+  }
+  // pg also takes the host from ?host= (e.g. a Unix socket directory) and defaults like libpq.
+  const host = parsed.searchParams.get('host') || decode(parsed.hostname) || 'localhost'
+  const user = decode(parsed.username) || process.env.PGUSER || process.env.USER || 'postgres'
+  const database = decode(parsed.pathname.slice(1)) || user
+  return { host, port: parsed.port || '5432', database, user, password: decode(parsed.password) }
+}
+
+/** Belt and braces: a server message could in theory echo the password back. */
+function redact(line: string, password: string): string {
+  return password ? line.split(password).join('***') : line
+}

@@ -1,0 +1,87 @@
+/**
+ * A running Portico against one database: introspect -> model -> schema -> serve, in that order.
+ * `serve` uses it to start the HTTP server; tests use it to call `yoga.fetch()` in process.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { GraphQLSchema } from 'graphql'
+import type pg from 'pg'
+import type { PorticoConfig } from './config/config.js'
+import { checkConnection } from './db/connection-errors.js'
+import { createPool } from './db/pool.js'
+import { createPrismaAdapter } from './db/prisma-adapter.js'
+import { introspectDatabase } from './introspect/introspect-database.js'
+import type { Logger } from './log.js'
+import { describeDatamodel, type Datamodel } from './model/datamodel.js'
+import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
+import { buildGraphQLSchema } from './schema/build-schema.js'
+import { poolReadiness } from './serve/readiness.js'
+import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
+
+export interface GatewayOptions {
+  databaseUrl: string
+  config: PorticoConfig
+  logger: Logger
+  /** Human-readable progress of the long steps. */
+  onProgress?: (message: string) => void
+  /** Called with every SQL statement Prisma sends (tests count them). */
+  onQuery?: (sql: string) => void
+}
+
+export interface Gateway {
+  yoga: PorticoYoga
+  schema: GraphQLSchema
+  datamodel: Datamodel
+  prismaSchema: string
+  pool: pg.Pool
+  prisma: PrismaClientLike
+  close(): Promise<void>
+}
+
+export const DEFAULT_SCHEMAS = ['public']
+export const COMMITTED_PRISMA_SCHEMA = join(PACKAGE_ROOT, 'prisma', 'schema.prisma')
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger, databaseUrl } = options
+  const progress = options.onProgress ?? ((message: string) => logger.info(message))
+  await checkConnection(databaseUrl, config.connectionTimeoutMs)
+  const pool = createPool({ ...config, databaseUrl }, logger)
+  try {
+    const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
+    const model = await introspectDatabase(pool, {
+      schemas: config.schemas ?? DEFAULT_SCHEMAS,
+      primaryKeys: config.primaryKeys,
+      previous: committed,
+      onProgress: progress,
+    })
+    for (const note of model.notes) logger.info({ note }, 'introspection note')
+    for (const warning of model.warnings) logger.warn({ warning }, 'Prisma introspection warning')
+    progress(model.prismaSchema === committed ? 'the database matches the committed prisma/schema.prisma' : 'serving the structure introspected just now (it differs from the committed prisma/schema.prisma)')
+
+    const generated = await loadGeneratedClient(model.prismaSchema, progress)
+    const prisma = new generated.PrismaClient({
+      adapter: createPrismaAdapter(pool),
+      log: options.onQuery ? [{ emit: 'event', level: 'query' }] : [],
+    })
+    if (options.onQuery) prisma.$on('query', (event) => options.onQuery!(event.query))
+    const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema)
+    progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
+    const { schema } = buildGraphQLSchema(prisma, datamodel, config)
+    const yoga = createPorticoYoga({ schema, context: () => ({}), logger, readiness: poolReadiness(pool, () => true) })
+    return {
+      yoga,
+      schema,
+      datamodel,
+      prismaSchema: model.prismaSchema,
+      pool,
+      prisma,
+      async close() {
+        await prisma.$disconnect()
+        await pool.end()
+      },
+    }
+  } catch (error) {
+    await pool.end().catch(() => {})
+    throw error
+  }
+}
