@@ -19,7 +19,6 @@ export async function openDatabase(config: PorticoConfig, progress: (message: st
   const demo = await startDemoDatabase({ log: progress })
   return {
     url: demo.url,
-    // PGlite answers one connection at a time; a bigger pool would only queue in the socket.
     config: { ...config, schemas: config.schemas ?? DEMO_SCHEMAS },
     embedded: true,
     close: demo.close,

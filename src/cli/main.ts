@@ -32,9 +32,12 @@ function withDatabaseOptions(command: Command): Command {
     .addOption(new Option('--log-level <level>', 'log level (env PORTICO_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
 }
 
-export function configFrom(flags: CommonFlags & Partial<ConfigInput>) {
-  const { config, ...values } = flags
-  return loadConfig({ file: config, flags: values })
+/** Flags that are configuration (the rest, like --json or --out, belong to one command). */
+const CONFIG_FLAGS = ['databaseUrl', 'schemas', 'host', 'port', 'poolSize', 'logLevel'] as const
+
+export function configFrom(flags: CommonFlags & Partial<ConfigInput> & Record<string, unknown>) {
+  const values = Object.fromEntries(CONFIG_FLAGS.filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]))
+  return loadConfig({ file: flags.config, flags: values })
 }
 
 export function createProgram(): Command {

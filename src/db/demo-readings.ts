@@ -6,7 +6,7 @@
  */
 
 /** Bump when the generated rows change: the demo database stores it and is rebuilt on a mismatch. */
-export const DEMO_VERSION = 'portico-demo v1'
+export const DEMO_VERSION = 'portico-demo v2'
 
 export interface DemoReading {
   /** Milliseconds since the epoch (UTC). */
