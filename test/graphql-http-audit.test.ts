@@ -1,27 +1,28 @@
 /**
  * GraphQL-over-HTTP conformance: graphql-http's own server audits, run in process through
- * yoga.fetch. Every MUST has to pass; SHOULD and MAY results are printed, not enforced.
+ * yoga.fetch against Portico itself, serving the reference database's structure. Every MUST has
+ * to pass; SHOULD and MAY results are printed, not enforced.
  */
 import { serverAudits } from 'graphql-http'
-import { pino } from 'pino'
-import { expect, it } from 'vitest'
-// See serve.test.ts for why 'graphql/index.js'.
-import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql/index.js'
-import { createPorticoYoga } from '../src/serve/yoga.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { DEMO_SCHEMA_SQL } from '../src/db/demo-database.js'
+import { createTestDatabase, type TestDatabase } from './support/test-database.js'
+import { startTestGateway, type TestGateway } from './support/gateway.js'
 
-const schema = new GraphQLSchema({
-  query: new GraphQLObjectType({ name: 'Query', fields: { hello: { type: GraphQLString, resolve: () => 'world' } } }),
+let db: TestDatabase
+let api: TestGateway
+
+beforeAll(async () => {
+  db = await createTestDatabase('audit', DEMO_SCHEMA_SQL)
+  api = await startTestGateway(db.url, { schemas: ['api'] })
 })
-
-const yoga = createPorticoYoga({
-  schema,
-  logger: pino({ level: 'silent' }),
-  readiness: { check: async () => true },
-  context: () => ({}),
+afterAll(async () => {
+  await api?.close()
+  await db?.drop()
 })
 
 it('passes every MUST audit of the GraphQL-over-HTTP spec', async () => {
-  const audits = serverAudits({ url: 'http://portico.test/graphql', fetchFn: yoga.fetch })
+  const audits = serverAudits({ url: 'http://portico.test/graphql', fetchFn: api.gateway.yoga.fetch })
   const results = await Promise.all(audits.map((audit) => audit.fn()))
   const failed = results.filter((result) => result.status !== 'ok')
   for (const result of failed) console.info(`${result.status}: ${result.name}: ${result.reason}`)

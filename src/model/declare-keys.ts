@@ -36,6 +36,8 @@ export function declareKeys(schema: Schema, catalog: Catalog, declared: Record<s
       notes.push(`${qualified}: declared key (${key.join(', ')})`)
     } else if (ignored) {
       block.type = 'view'
+      // Prisma views cannot declare indexes; the database keeps its own all the same.
+      block.properties = block.properties.filter((p) => !(p.type === 'attribute' && p.name === 'index'))
       removed.add(block.name)
       notes.push(`${qualified}: no primary key; read-only, paged by offset (declare a key for more)`)
     }
