@@ -8,7 +8,8 @@
  *   already taken, gives `<targetType>By<Column>` (`post.author` -> `personByAuthor`);
  * - the other side is the referencing type, plural for to-many (`films`), singular for one-to-one;
  *   when two tables are related through several foreign keys, or a table references itself, each
- *   back-relation adds `By<ForeignKeyName>` (`filmsByLanguage`, `filmsByOriginalLanguage`).
+ *   back-relation adds `By<KeyColumns>` without the suffix (`filmsByLanguage`,
+ *   `filmsByOriginalLanguage`, `employeesByReportsTo`).
  * Names are derived from database names only, so applying this twice changes nothing.
  */
 import {
@@ -71,7 +72,8 @@ export function applyNames(schema: Schema): void {
       name = uniqueName(name, names)
       names.add(name)
       relationRenames.set(field, name)
-      forwardName.set(`${block.name}|${field.fieldType}|${relationName(field) ?? ''}`, name)
+      // The other side is told apart by the key's columns: `filmsByOriginalLanguage`, `employeesByReportsTo`.
+      forwardName.set(`${block.name}|${field.fieldType}|${relationName(field) ?? ''}`, stripped ?? dbColumns.join('_'))
     }
   }
 

@@ -7,7 +7,7 @@ import { addDescriptions } from './add-descriptions.js'
 import { addMaterializedViews } from './add-materialized-views.js'
 import { applyNames } from './apply-names.js'
 import { declareKeys } from './declare-keys.js'
-import { blocks, parsePrismaSchema, printPrismaSchema, type Schema } from './prisma-ast.js'
+import { blocks, enums, fields, parsePrismaSchema, printPrismaSchema, type Schema } from './prisma-ast.js'
 
 export interface RefinedSchema {
   schema: string
@@ -22,25 +22,45 @@ export function refinePrismaSchema(introspected: string, catalog: Catalog, prima
   addMaterializedViews(ast, catalog, notes)
   addDescriptions(ast, catalog)
   applyNames(ast)
-  sortBlockAttributes(ast)
+  canonicalLayout(ast)
   return { schema: printPrismaSchema(ast), notes }
 }
 
-const ATTRIBUTE_ORDER = ['id', 'unique', 'index', 'map', 'schema']
+const BLOCK_ATTRIBUTE_ORDER = ['id', 'unique', 'index', 'map', 'schema']
+const FIELD_ATTRIBUTE_ORDER = ['id', 'default', 'unique', 'updatedAt', 'map', 'db', 'relation', 'ignore']
+
+function rankIn(order: string[]) {
+  return (name: string) => (order.includes(name) ? order.indexOf(name) : order.length)
+}
+
+function stableSort<T>(items: T[], rank: (item: T) => number): T[] {
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => rank(a.item) - rank(b.item) || a.index - b.index)
+    .map(({ item }) => item)
+}
 
 /**
- * Block attributes in one canonical order, whatever order the engine kept from a previous file:
- * the same database always gives the same text.
+ * One canonical layout, whatever the engine kept from a previous file, so the same database
+ * always gives the same text: field attributes in a fixed order, then one blank line and the
+ * block attributes in a fixed order (enums likewise).
  */
-function sortBlockAttributes(schema: Schema): void {
-  const rank = (name: string) => (ATTRIBUTE_ORDER.includes(name) ? ATTRIBUTE_ORDER.indexOf(name) : ATTRIBUTE_ORDER.length)
+function canonicalLayout(schema: Schema): void {
+  const blockRank = rankIn(BLOCK_ATTRIBUTE_ORDER)
+  const fieldRank = rankIn(FIELD_ATTRIBUTE_ORDER)
   for (const block of blocks(schema)) {
-    const attributes = block.properties.filter((p) => p.type === 'attribute')
-    const sorted = attributes
-      .map((attribute, index) => ({ attribute, index }))
-      .sort((a, b) => rank(a.attribute.name) - rank(b.attribute.name) || a.index - b.index)
-      .map(({ attribute }) => attribute)
-    let next = 0
-    block.properties = block.properties.map((p) => (p.type === 'attribute' ? sorted[next++]! : p))
+    for (const field of fields(block)) {
+      if (field.attributes) field.attributes = stableSort(field.attributes, (a) => fieldRank(a.group ?? a.name))
+    }
+    const members = block.properties.filter((p) => p.type !== 'attribute' && p.type !== 'break')
+    const attributes = stableSort(block.properties.filter((p) => p.type === 'attribute'), (a) => blockRank(a.name))
+    // The printer groups attributes by kind; a view's own and parsed ones must agree.
+    for (const attribute of attributes) attribute.kind = block.type === 'view' ? 'view' : 'object'
+    block.properties = attributes.length ? [...members, { type: 'break' }, ...attributes] : members
+  }
+  for (const e of enums(schema)) {
+    const members = e.enumerators.filter((x) => x.type !== 'attribute' && x.type !== 'break')
+    const attributes = stableSort(e.enumerators.filter((x) => x.type === 'attribute'), (a) => blockRank(a.name))
+    e.enumerators = attributes.length ? [...members, { type: 'break' }, ...attributes] : members
   }
 }
