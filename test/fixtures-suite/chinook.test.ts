@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { introspectDatabase } from '../../src/introspect/introspect-database.js'
 import { printGraphQLSchema } from '../../src/schema/build-schema.js'
-import { as, listRelations, quoteRelation, rootLists, stitch, useFixture } from './fixture.js'
+import { as, describeLists, stitch, useFixture } from './fixture.js'
 
 const fx = useFixture('chinook', { schemas: ['public'] })
 
@@ -25,19 +25,7 @@ const LISTS: Record<string, string> = {
   tracks: 'public.track',
 }
 
-describe('lists', () => {
-  it('has exactly these root lists, reading these relations', () => {
-    expect(rootLists(fx.api)).toEqual(Object.keys(LISTS).sort())
-    expect(listRelations(fx.api)).toEqual(LISTS)
-  })
-
-  it.each(Object.entries(LISTS))('%s: totalCount equals count(*) of %s', async (field, relation) => {
-    const data = await fx.api.data(`{ ${field} { totalCount } }`)
-    const [{ count }] = await fx.rows(`SELECT count(*)::int AS count FROM ${quoteRelation(relation)}`)
-    expect(count).toBeGreaterThan(0)
-    expect(data[field].totalCount).toBe(count)
-  })
-})
+describeLists(fx, LISTS)
 
 describe('first pages in key order', () => {
   const cases: [field: string, selection: string, sql: string][] = [

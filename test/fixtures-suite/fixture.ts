@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { getNamedType, type GraphQLObjectType } from 'graphql'
 import pg from 'pg'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConfigInput } from '../../src/config/config.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { loadSharedFixture, type TestDatabase } from '../support/test-database.js'
@@ -137,4 +137,24 @@ export function listRelations(api: TestGateway): Record<string, string> {
 export function quoteRelation(qualified: string): string {
   const [schema, table] = qualified.split('.') as [string, string]
   return `"${schema.replaceAll('"', '""')}"."${table.replaceAll('"', '""')}"`
+}
+
+/**
+ * The fixture has exactly these root lists, each reading the given relation, and each list's
+ * totalCount equals count(*) of it.
+ */
+export function describeLists(fx: Fixture, lists: Record<string, string>): void {
+  describe('lists', () => {
+    it('has exactly these root lists, reading these relations', () => {
+      expect(rootLists(fx.api)).toEqual(Object.keys(lists).sort())
+      expect(listRelations(fx.api)).toEqual(lists)
+    })
+
+    it.each(Object.entries(lists))('%s: totalCount equals count(*) of %s', async (field, relation) => {
+      const data = await fx.api.data(`{ ${field} { totalCount } }`)
+      const [{ count }] = await fx.rows(`SELECT count(*)::int AS count FROM ${quoteRelation(relation)}`)
+      expect(count).toBeGreaterThan(0)
+      expect(data[field].totalCount).toBe(count)
+    })
+  })
 }
