@@ -1,7 +1,12 @@
 /**
- * Connection failures explained in one line, produced for real against the local PostgreSQL
- * wherever the failure can be provoked; the rest (the local server trusts every login and has no
- * SSL) from pg-shaped error objects. Also the pool's error listener and the readiness probe.
+ * Connection failures explained in one line, produced for real against the test server wherever
+ * the failure can be provoked; the rest (the local server trusts every login and has no SSL) from
+ * pg-shaped error objects. Also the pool's error listener and the readiness probe.
+ *
+ * The server is the one the test harness chose (TEST_DATABASE_URL, the local server, or an
+ * embedded PGlite). PGlite ignores the database name, the user and the password of a connection,
+ * so the cases that need a missing database, an unknown role or a refused GRANT run only on a
+ * real server (and show as skipped on PGlite).
  */
 import { createServer, type Server } from 'node:net'
 import pg from 'pg'
@@ -10,10 +15,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkConnection, ConnectionError, explainConnectionError } from '../src/db/connection-errors.js'
 import { createPool } from '../src/db/pool.js'
 import { poolReadiness } from '../src/serve/readiness.js'
+import { createTestDatabase, testServer, type TestDatabase } from './support/test-database.js'
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const { adminUrl, kind } = await testServer()
+const realServer = kind !== 'pglite'
+// On a real server, its admin database (the tests create a role and a database there). On PGlite,
+// a private instance: this file terminates backends, which must not touch the shared admin PGlite.
+let privateDb: TestDatabase | undefined
+if (!realServer) {
+  privateDb = await createTestDatabase('connection_errors', [])
+  afterAll(() => privateDb?.drop())
+}
+const DATABASE_URL = privateDb?.url ?? adminUrl
 const base = new URL(DATABASE_URL)
 const PASSWORD = 's3cr3t-p@ss'
+
+/**
+ * The connection timeout for cases whose answer is an error from the server (or from DNS or the
+ * kernel): generous, so that a machine busy with the other test files (forks starting PGlite and
+ * Prisma's WASM engines, the server forking a backend per connection) still gets that answer and
+ * not "no answer within the connection timeout". Only the silent-server case waits for the timeout.
+ */
+const ANSWER_TIMEOUT_MS = 15_000
+const SILENT_TIMEOUT_MS = 1_000
 
 /** The test server's URL with some parts replaced, always carrying a password to leak. */
 function urlWith(parts: { user?: string; host?: string; port?: string; database?: string; search?: string }): string {
@@ -28,8 +52,8 @@ function urlWith(parts: { user?: string; host?: string; port?: string; database?
 }
 
 /** The line checkConnection throws; it must be one line without the password. */
-async function failure(url: string): Promise<string> {
-  const error = await checkConnection(url, 1_000).then(
+async function failure(url: string, timeoutMs = ANSWER_TIMEOUT_MS): Promise<string> {
+  const error = await checkConnection(url, timeoutMs).then(
     () => undefined,
     (error: unknown) => error,
   )
@@ -46,8 +70,9 @@ function memoryLogger() {
   return { logger: pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) }), lines }
 }
 
-describe('checkConnection against the local server', () => {
+describe(`checkConnection against the test server (${kind})`, () => {
   const admin = new pg.Client({ connectionString: DATABASE_URL })
+  admin.on('error', () => {})
   const suffix = `${process.pid}_${Date.now()}`
   const lockedDatabase = `portico_locked_${suffix}`
   const outsider = `portico_outsider_${suffix}`
@@ -55,10 +80,12 @@ describe('checkConnection against the local server', () => {
 
   beforeAll(async () => {
     await admin.connect()
-    // A database its new role may not connect to, for the 42501 case.
-    await admin.query(`CREATE ROLE ${outsider} LOGIN`)
-    await admin.query(`CREATE DATABASE ${lockedDatabase}`)
-    await admin.query(`REVOKE CONNECT ON DATABASE ${lockedDatabase} FROM PUBLIC`)
+    if (realServer) {
+      // A database its new role may not connect to, for the 42501 case.
+      await admin.query(`CREATE ROLE ${outsider} LOGIN`)
+      await admin.query(`CREATE DATABASE ${lockedDatabase}`)
+      await admin.query(`REVOKE CONNECT ON DATABASE ${lockedDatabase} FROM PUBLIC`)
+    }
     // Accepts TCP connections and never answers: a server that hangs. Reading (and dropping) the
     // input lets each socket see the client's FIN, so close() in afterAll does not wait forever.
     silent = createServer((socket) => socket.resume()).listen(0, '127.0.0.1')
@@ -66,17 +93,20 @@ describe('checkConnection against the local server', () => {
   })
 
   afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${lockedDatabase}`)
-    await admin.query(`DROP ROLE IF EXISTS ${outsider}`)
+    if (realServer) {
+      await admin.query(`DROP DATABASE IF EXISTS ${lockedDatabase}`)
+      await admin.query(`DROP ROLE IF EXISTS ${outsider}`)
+    }
     await admin.end()
     await new Promise((resolve) => silent.close(resolve))
   })
 
   it('succeeds on a working URL', async () => {
-    await expect(checkConnection(DATABASE_URL)).resolves.toBeUndefined()
+    await expect(checkConnection(DATABASE_URL, ANSWER_TIMEOUT_MS)).resolves.toBeUndefined()
   })
 
-  it('database does not exist (3D000)', async () => {
+  // PGlite serves its one database whatever name the URL gives.
+  it.runIf(kind !== 'pglite')('database does not exist (3D000)', async () => {
     expect(await failure(urlWith({ database: 'no_such_db_for_portico' }))).toBe(
       `cannot connect to PostgreSQL at ${base.hostname}:${base.port || 5432}: database "no_such_db_for_portico" does not exist; create it (createdb no_such_db_for_portico) or fix the database name in the URL`,
     )
@@ -96,18 +126,20 @@ describe('checkConnection against the local server', () => {
 
   it('timeout: a server that never answers', async () => {
     const port = String((silent.address() as { port: number }).port)
-    expect(await failure(urlWith({ host: '127.0.0.1', port }))).toBe(
+    expect(await failure(urlWith({ host: '127.0.0.1', port }), SILENT_TIMEOUT_MS)).toBe(
       `cannot connect to PostgreSQL at 127.0.0.1:${port}: no answer within the connection timeout; check the host, the port and any firewall in between, or raise connectionTimeoutMs`,
     )
   })
 
-  it('role does not exist (28000)', async () => {
+  // PGlite accepts any user name.
+  it.runIf(kind !== 'pglite')('role does not exist (28000)', async () => {
     expect(await failure(urlWith({ user: 'no_such_role_for_portico' }))).toMatch(
       /: the server refused user "no_such_role_for_portico" \(role "no_such_role_for_portico" does not exist\); check the user name/,
     )
   })
 
-  it('permission denied for the database (42501)', async () => {
+  // PGlite has neither roles to log in as nor databases to revoke CONNECT on.
+  it.runIf(kind !== 'pglite')('permission denied for the database (42501)', async () => {
     expect(await failure(urlWith({ user: outsider, database: lockedDatabase }))).toMatch(
       new RegExp(`: user "${outsider}" may not connect to database "${lockedDatabase}" \\(permission denied\\); run GRANT CONNECT ON DATABASE ${lockedDatabase} TO ${outsider}`),
     )
@@ -162,11 +194,22 @@ describe('explainConnectionError for failures the local server cannot produce', 
 })
 
 describe('createPool', () => {
-  it('uses the configured settings and names itself portico', async () => {
+  it('uses the configured settings', async () => {
     const { logger } = memoryLogger()
     const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 3, connectionTimeoutMs: 2_000, idleTimeoutMs: 5_000 }, logger)
     try {
       expect(pool.options).toMatchObject({ max: 3, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 5_000 })
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    } finally {
+      await pool.end()
+    }
+  })
+
+  // PGlite ignores the startup parameters of a connection: application_name stays ''.
+  it.runIf(kind !== 'pglite')('names itself portico', async () => {
+    const { logger } = memoryLogger()
+    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 3, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 5_000 }, logger)
+    try {
       const { rows } = await pool.query<{ name: string }>('SELECT current_setting($1) AS name', ['application_name'])
       expect(rows[0]?.name).toBe('portico')
     } finally {
@@ -174,9 +217,11 @@ describe('createPool', () => {
     }
   })
 
-  it('logs, and survives, an idle connection killed by the server', async () => {
+  // On PGlite every connection shares one session (one pid): pg_terminate_backend returns false
+  // and no connection is closed, so there is no server-side kill to observe.
+  it.runIf(kind !== 'pglite')('logs, and survives, an idle connection killed by the server', async () => {
     const { logger, lines } = memoryLogger()
-    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: 2_000, idleTimeoutMs: 30_000 }, logger)
+    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 30_000 }, logger)
     try {
       const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
       const killer = new pg.Client({ connectionString: DATABASE_URL })
@@ -195,7 +240,7 @@ describe('createPool', () => {
 
 describe('poolReadiness', () => {
   const { logger } = memoryLogger()
-  const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: 2_000, idleTimeoutMs: 5_000 }, logger)
+  const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 5_000 }, logger)
   afterAll(() => pool.end())
 
   it('is not ready before the schema is built', async () => {
@@ -209,7 +254,9 @@ describe('poolReadiness', () => {
     const counting = new Proxy(pool, {
       get: (target, key) => (key === 'query' ? (...args: unknown[]) => (queries++, (target.query as (...a: unknown[]) => unknown)(...args)) : Reflect.get(target, key)),
     })
-    const readiness = poolReadiness(counting, () => true, { cacheMs: 200 })
+    // The first probe also opens the pool's connection: give it time on a busy machine (the
+    // timeout itself is tested below).
+    const readiness = poolReadiness(counting, () => true, { cacheMs: 200, timeoutMs: ANSWER_TIMEOUT_MS })
     expect(await Promise.all([readiness.check(), readiness.check(), readiness.check()])).toEqual([true, true, true])
     expect(await readiness.check()).toBe(true)
     expect(queries).toBe(1)

@@ -1,8 +1,12 @@
-/** The test-database harness and Portico's own fixture (test/fixtures/portico-test.sql). */
+/**
+ * The test-database harness and Portico's own fixture (test/fixtures/portico-test.sql). Loading a
+ * shared reference fixture (../shared, needs a real server) is tested in the fixture suite:
+ * test/fixtures-suite/harness.test.ts.
+ */
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { servePGlite } from '../src/db/demo-database.js'
-import { createTestDatabase, loadSharedFixture, newPGlite, readFixtureSql, testServer } from './support/test-database.js'
+import { createTestDatabase, newPGlite, readFixtureSql, testServer } from './support/test-database.js'
 
 /** Row counts promised by the fixture's header comment. */
 const EXPECTED_COUNTS: Record<string, number> = {
@@ -115,25 +119,6 @@ describe('test database harness', () => {
     const pool = new pg.Pool({ connectionString: served.url, max: 3 })
     try {
       await checkFixture(pool)
-    } finally {
-      await pool.end()
-    }
-  })
-
-  it('loads a shared fixture on a real server', async () => {
-    const { kind } = await testServer()
-    const name = `portico_shared_${process.pid}`
-    if (kind === 'pglite') {
-      await expect(loadSharedFixture('iotawatt', name)).rejects.toThrow(/real PostgreSQL server/)
-      return
-    }
-    const db = await loadSharedFixture('iotawatt', name)
-    cleanups.push(db.drop)
-    const pool = new pg.Pool({ connectionString: db.url, max: 1 })
-    try {
-      // The checksum published in ../shared/fixtures/iotawatt/README.md.
-      const { rows } = await pool.query(`SET TimeZone = 'UTC'; SELECT count(*)::int AS n, md5(string_agg(format('%s|%s|%s|%s|%s|%s|%s', timestamp, device, sensor, power, pf, current, v), E'\\n' ORDER BY timestamp, device, sensor)) AS md5 FROM api.iotawatt`).then((r) => (r as unknown as pg.QueryResult[])[1]!)
-      expect(rows[0]).toEqual({ n: 103_680, md5: '69fb9e5c37a16abf725fd1b2ffbfc73a' })
     } finally {
       await pool.end()
     }

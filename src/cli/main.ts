@@ -5,8 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, loadConfig, splitList, type ConfigInput } from '../config/config.js'
 import { ConnectionError } from '../db/connection-errors.js'
-import { IntrospectionError } from '../introspect/introspect-database.js'
-import { MissingSchemaError } from '../inspect/catalog.js'
+import { MissingSchemaError } from '../introspect/catalog.js'
 import { runInspect } from './inspect-command.js'
 import { runIntrospect } from './introspect-command.js'
 import { runPrint } from './print-command.js'
@@ -44,9 +43,12 @@ export function createProgram(): Command {
   const program = new Command('portico')
     .description('A GraphQL API for an existing PostgreSQL database: introspect, build, serve.')
     .showHelpAfterError()
+    // Before the commands are declared: commander copies this into each of them, so their usage
+    // errors come back to main() (exit 2) instead of exiting on their own.
+    .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`portico: ${text.replace(/^error: /, '')}`) })
 
-  withDatabaseOptions(program.command('serve', { isDefault: true }))
+  withDatabaseOptions(program.command('serve'))
     .description('introspect the database and serve its GraphQL API (GraphiQL, GraphQL over HTTP)')
     .option('--host <host>', 'interface to listen on (env HOST, default localhost)')
     .option('--port <port>', 'port to listen on (env PORT, default 4000)', integer('--port'))
@@ -77,7 +79,7 @@ export function createProgram(): Command {
 /** Set by `serve`: the server runs until a signal, every other command exits when done. */
 let keepRunning = false
 
-const KNOWN_FAILURES = [ConfigError, ConnectionError, IntrospectionError, MissingSchemaError]
+const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError]
 
 /** Runs the command line; ends the process unless a server was started. */
 export async function run(argv: string[]): Promise<void> {
@@ -87,7 +89,7 @@ export async function run(argv: string[]): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await createProgram().exitOverride().parseAsync(argv)
+    await createProgram().parseAsync(argv)
     return 0
   } catch (error) {
     const code = (error as { code?: string }).code

@@ -6,15 +6,36 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 
-const tableName = z.string().regex(/^[^.]+\.[^.]+$/, 'write tables as "schema.table"')
+const TABLE_NAME = /^[^.]+\.[^.]+$/
+
+/** A URL pg can use; never echoes the URL itself (it may hold a password). */
+function checkDatabaseUrl(url: string, ctx: z.RefinementCtx): void {
+  const problem = databaseUrlProblem(url)
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; write it as postgres://user:password@host:5432/database` })
+}
+
+function databaseUrlProblem(url: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//.test(url)) return 'must start with postgres:// or postgresql://'
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return 'is not a valid URL (is the port a number, and are @ : / ? # in the password percent-encoded?)'
+  }
+  try {
+    decodeURIComponent(parsed.username)
+    decodeURIComponent(parsed.password)
+    decodeURIComponent(parsed.pathname)
+  } catch {
+    return 'has a malformed percent-escape (write % itself as %25)'
+  }
+  return undefined
+}
 
 export const configSchema = z
   .object({
     /** PostgreSQL connection URL; none means the embedded demo database. */
-    databaseUrl: z
-      .string()
-      .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must start with postgres:// or postgresql://')
-      .optional(),
+    databaseUrl: z.string().superRefine(checkDatabaseUrl).optional(),
     /** Database schemas to expose. */
     schemas: z.array(z.string().min(1)).min(1).optional(),
     host: z.string().min(1).default('localhost'),
@@ -26,7 +47,14 @@ export const configSchema = z
     defaultPageSize: z.number().int().min(1).default(20),
     maxPageSize: z.number().int().min(1).default(100),
     /** Keys declared for tables and views that have no primary key, e.g. {"api.iotawatt": ["device","sensor","timestamp"]}. */
-    primaryKeys: z.record(tableName, z.array(z.string().min(1)).min(1)).default({}),
+    primaryKeys: z
+      .record(z.string(), z.array(z.string().min(1)).min(1))
+      .superRefine((keys, ctx) => {
+        for (const table of Object.keys(keys)) {
+          if (!TABLE_NAME.test(table)) ctx.addIssue({ code: 'custom', path: [table], message: 'write tables as "schema.table"' })
+        }
+      })
+      .default({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
@@ -108,6 +136,8 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url)
     if (parsed.password) parsed.password = '***'
+    // pg also takes the password as a query parameter.
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***')
     return parsed.toString()
   } catch {
     return '(unparsable URL)'

@@ -57,19 +57,9 @@ export interface Inspection {
 }
 
 /** Thrown before any inspection when a requested schema is absent; lists what is there instead. */
-export class MissingSchemaError extends Error {
-  override name = 'MissingSchemaError'
-  readonly missing: string[]
-  /** Non-system schemas of the database. */
-  readonly available: string[]
+import { assertSchemasExist, MissingSchemaError } from '../introspect/catalog.js'
 
-  constructor(missing: string[], available: string[]) {
-    const names = missing.map((s) => `"${s}"`).join(', ')
-    super(`${missing.length === 1 ? 'Schema' : 'Schemas'} ${names} not found; the database has schemas: ${available.join(', ') || '(none)'}`)
-    this.missing = missing
-    this.available = available
-  }
-}
+export { MissingSchemaError }
 
 // Shared SQL fragments. Names are compared and sorted with COLLATE "C" so the order is
 // byte order whatever the database's locale. relkind/contype are "char", which some
@@ -79,9 +69,6 @@ const ORDER = `n.nspname COLLATE "C", c.relname COLLATE "C"`
 const IN_SCHEMAS = `n.nspname = ANY ($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`
 const FROM_RELATIONS = `pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace`
 
-const SCHEMAS_SQL = `
-SELECT nspname::text AS name, (nspname ~ '^pg_' OR nspname = 'information_schema') AS system
-FROM pg_namespace ORDER BY nspname COLLATE "C"`
 
 const RELATIONS_SQL = `
 SELECT ${QUALIFIED} AS "table",
@@ -136,11 +123,7 @@ ORDER BY ${ORDER}, i.relname COLLATE "C"`
 
 /** Relations, columns, constraints and indexes of `schemas`; throws MissingSchemaError first if any is absent. */
 export async function inspectDatabase(query: Query, schemas: string[]): Promise<Inspection> {
-  const all = (await query(SCHEMAS_SQL)).rows as { name: string; system: boolean }[]
-  const missing = [...new Set(schemas)].filter((s) => !all.some((row) => row.name === s))
-  if (missing.length) {
-    throw new MissingSchemaError(missing, all.filter((row) => !row.system).map((row) => row.name))
-  }
+  await assertSchemasExist(query, schemas)
 
   // One after another: a single pg Client must not be given overlapping queries.
   const rows = async (sql: string) => (await query(sql, [schemas])).rows

@@ -41,6 +41,28 @@ const KINDS: Record<string, CatalogRelation['kind']> = {
   f: 'foreign table',
 }
 
+/** Some of the schemas asked for do not exist: says which, and which do. */
+export class MissingSchemaError extends Error {
+  override name = 'MissingSchemaError'
+
+  constructor(
+    readonly missing: string[],
+    /** Non-system schemas of the database. */
+    readonly available: string[],
+  ) {
+    const names = missing.map((s) => `"${s}"`).join(', ')
+    super(
+      `${missing.length === 1 ? 'schema' : 'schemas'} ${names} not found; the database has schemas: ${available.join(', ') || '(none)'}. Pass --schemas with some of those.`,
+    )
+  }
+}
+
+export async function assertSchemasExist(query: Query, schemas: string[]): Promise<void> {
+  const present = await existingSchemas(query)
+  const missing = [...new Set(schemas)].filter((s) => !present.includes(s))
+  if (missing.length) throw new MissingSchemaError(missing, present)
+}
+
 export async function existingSchemas(query: Query): Promise<string[]> {
   const { rows } = await query(
     `SELECT nspname FROM pg_catalog.pg_namespace

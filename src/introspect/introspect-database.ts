@@ -4,7 +4,7 @@
  */
 import type pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
-import { existingSchemas, readCatalog } from './catalog.js'
+import { assertSchemasExist, readCatalog } from './catalog.js'
 import { introspectWithPrisma } from './schema-engine.js'
 import { refinePrismaSchema } from '../model/refine-schema.js'
 import { schemaHeader } from '../model/schema-header.js'
@@ -23,19 +23,9 @@ export interface DatabaseModel {
   warnings: string[]
 }
 
-export class IntrospectionError extends Error {
-  override name = 'IntrospectionError'
-}
-
 export async function introspectDatabase(pool: pg.Pool, options: IntrospectOptions): Promise<DatabaseModel> {
   const query = (sql: string, params?: unknown[]) => pool.query(sql, params as never[])
-  const present = await existingSchemas(query)
-  const missing = options.schemas.filter((s) => !present.includes(s))
-  if (missing.length) {
-    throw new IntrospectionError(
-      `schema${missing.length > 1 ? 's' : ''} ${missing.map((s) => `"${s}"`).join(', ')} not found; this database has: ${present.join(', ') || '(none)'}. Pass --schemas with some of those.`,
-    )
-  }
+  await assertSchemasExist(query, options.schemas)
   options.onProgress?.(`introspecting schemas ${options.schemas.join(', ')} with Prisma's schema engine`)
   const header = schemaHeader(options.schemas)
   const previous = options.previous && sameSchemas(options.previous, header) ? options.previous : header

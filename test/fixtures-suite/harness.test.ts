@@ -7,15 +7,11 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { loadSharedFixture, testServer } from '../support/test-database.js'
 
+const { kind } = await testServer()
+
 describe('loadSharedFixture', () => {
-  it('loads a shared fixture on a real server', async () => {
-    const { kind } = await testServer()
-    const name = `portico_shared_${process.pid}`
-    if (kind === 'pglite') {
-      await expect(loadSharedFixture('iotawatt', name)).rejects.toThrow(/real PostgreSQL server/)
-      return
-    }
-    const db = await loadSharedFixture('iotawatt', name)
+  it.runIf(kind !== 'pglite')('loads a shared fixture on a real server', async () => {
+    const db = await loadSharedFixture('iotawatt', `portico_shared_${process.pid}`)
     const pool = new pg.Pool({ connectionString: db.url, max: 1 })
     try {
       // The checksum published in ../shared/fixtures/iotawatt/README.md.
@@ -29,5 +25,9 @@ describe('loadSharedFixture', () => {
       await pool.end()
       await db.drop()
     }
+  })
+
+  it.runIf(kind === 'pglite')('says it needs a real server when the tests run on PGlite', async () => {
+    await expect(loadSharedFixture('iotawatt', `portico_shared_${process.pid}`)).rejects.toThrow(/real PostgreSQL server/)
   })
 })
