@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { GraphQLSchema } from 'graphql'
 import type pg from 'pg'
-import type { PorticoConfig } from './config/config.js'
+import { DEFAULT_SCHEMAS, type PorticoConfig } from './config/config.js'
 import { checkConnection } from './db/connection-errors.js'
 import { createPool } from './db/pool.js'
 import { createPrismaAdapter } from './db/prisma-adapter.js'
@@ -38,7 +38,6 @@ export interface Gateway {
   close(): Promise<void>
 }
 
-export const DEFAULT_SCHEMAS = ['public']
 export const COMMITTED_PRISMA_SCHEMA = join(PACKAGE_ROOT, 'prisma', 'schema.prisma')
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {

@@ -1,10 +1,9 @@
 /** `portico inspect`: the database's structure as a DBA's notebook would show it. */
 import pg from 'pg'
-import type { PorticoConfig } from '../config/config.js'
+import { DEFAULT_SCHEMAS, type PorticoConfig } from '../config/config.js'
 import { checkConnection } from '../db/connection-errors.js'
 import { inspectDatabase } from '../inspect/catalog.js'
 import { formatInspectionJson, formatInspectionText } from '../inspect/format.js'
-import { DEFAULT_SCHEMAS } from '../gateway.js'
 import { openDatabase } from './database.js'
 import { createProgress } from './progress.js'
 

@@ -6,10 +6,6 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, loadConfig, splitList, type ConfigInput } from '../config/config.js'
 import { ConnectionError } from '../db/connection-errors.js'
 import { MissingSchemaError } from '../introspect/catalog.js'
-import { runInspect } from './inspect-command.js'
-import { runIntrospect } from './introspect-command.js'
-import { runPrint } from './print-command.js'
-import { runServe } from './serve-command.js'
 
 export interface CommonFlags {
   databaseUrl?: string
@@ -54,6 +50,8 @@ export function createProgram(): Command {
     .option('--port <port>', 'port to listen on (env PORT, default 4000)', integer('--port'))
     .option('--pool-size <n>', 'database connections (env PORTICO_POOL_SIZE, default 10)', integer('--pool-size'))
     .action(async (flags) => {
+      // Commands are imported when run, so `--help` and usage errors answer without loading Portico.
+      const { runServe } = await import('./serve-command.js')
       await runServe(configFrom(flags))
       keepRunning = true
     })
@@ -61,17 +59,17 @@ export function createProgram(): Command {
   withDatabaseOptions(program.command('introspect'))
     .description('write prisma/schema.prisma, generate the Prisma client and Pothos types, print schema.graphql')
     .option('--dir <dir>', 'project directory to write into', '.')
-    .action((flags) => runIntrospect(configFrom(flags), flags.dir))
+    .action(async (flags) => (await import('./introspect-command.js')).runIntrospect(configFrom(flags), flags.dir))
 
   withDatabaseOptions(program.command('inspect'))
     .description("print the database's columns, constraints and indexes")
     .option('--json', 'print JSON instead of aligned tables')
-    .action((flags) => runInspect(configFrom(flags), Boolean(flags.json)))
+    .action(async (flags) => (await import('./inspect-command.js')).runInspect(configFrom(flags), Boolean(flags.json)))
 
   withDatabaseOptions(program.command('print'))
     .description('print the GraphQL schema (SDL) of the database')
     .option('--out <file>', 'write to this file instead of standard output')
-    .action((flags) => runPrint(configFrom(flags), flags.out))
+    .action(async (flags) => (await import('./print-command.js')).runPrint(configFrom(flags), flags.out))
 
   return program
 }

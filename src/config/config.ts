@@ -61,6 +61,9 @@ export const configSchema = z
   .refine((c) => c.defaultPageSize <= c.maxPageSize, { message: 'defaultPageSize must not exceed maxPageSize', path: ['defaultPageSize'] })
 
 export type PorticoConfig = z.infer<typeof configSchema>
+
+/** The schemas exposed when none are configured. */
+export const DEFAULT_SCHEMAS = ['public']
 export type ConfigInput = z.input<typeof configSchema>
 
 export class ConfigError extends Error {
