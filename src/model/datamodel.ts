@@ -20,6 +20,8 @@ export interface ModelInfo {
   relations: DMMFField[]
   /** `@db.X` of each scalar field that has one (Date, Time, Timestamptz, Uuid, ...). */
   nativeTypes: Map<string, string>
+  /** Digits after the point of each `numeric(p, s)` field, so values print as PostgreSQL does. */
+  decimalScales: Map<string, number>
 }
 
 export interface Datamodel {
@@ -32,13 +34,18 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
   const ast = parsePrismaSchema(prismaSchema)
   const views = new Set(blocks(ast).filter((b) => b.type === 'view').map((b) => b.name))
   const native = new Map<string, Map<string, string>>()
+  const scales = new Map<string, Map<string, number>>()
   for (const block of blocks(ast)) {
     const types = new Map<string, string>()
+    const blockScales = new Map<string, number>()
     for (const field of astFields(block)) {
       const db = field.attributes?.find((a) => a.group === 'db')
       if (db) types.set(field.name, db.name)
+      const scale = db?.name === 'Decimal' ? Number(db.args?.[1]?.value) : NaN
+      if (Number.isInteger(scale)) blockScales.set(field.name, scale)
     }
     native.set(block.name, types)
+    scales.set(block.name, blockScales)
   }
   const models = new Map<string, ModelInfo>()
   for (const [name, model] of Object.entries(raw.datamodel.models)) {
@@ -52,6 +59,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       scalars: model.fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum'),
       relations: model.fields.filter((f) => f.kind === 'object'),
       nativeTypes: native.get(name) ?? new Map(),
+      decimalScales: scales.get(name) ?? new Map(),
     })
   }
   const enumValues = new Map(

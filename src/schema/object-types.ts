@@ -40,6 +40,17 @@ function objectFields(t: Builder, ctx: SchemaContext, model: ModelInfo): Record<
 function scalarField(t: Builder, ctx: SchemaContext, model: ModelInfo, field: DMMFField) {
   const name = graphqlScalarName(field.type, model.nativeTypes.get(field.name))
   const type = ctx.enumRefs.get(name) ?? name
+  const scale = model.decimalScales.get(field.name)
+  if (scale !== undefined && !field.isList) {
+    // Prisma's Decimal drops trailing zeros (10.50 -> "10.5"); numeric(p, s) prints s digits.
+    return t.field({
+      type,
+      nullable: !field.isRequired,
+      description: field.documentation,
+      select: { [field.name]: true },
+      resolve: (row: Record<string, { toFixed(digits: number): string } | null>) => row[field.name]?.toFixed(scale) ?? null,
+    })
+  }
   return t.expose(field.name, {
     type: field.isList ? [type] : type,
     nullable: field.isList ? false : !field.isRequired,
