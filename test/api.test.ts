@@ -247,7 +247,7 @@ describe('names and descriptions', () => {
 
 describe('scalar types', () => {
   const columns = `id cSmallint cInteger cBigint cNumeric cDecimal cReal cDouble cBoolean cText cVarchar cChar cCitext
-    cUuid cDate cTime cTimestamp cTimestamptz cBytea cJson cJsonb cMood cMoodArray`
+    cUuid cDate cTime cTimetz cTimestamp cTimestamptz cBytea cJson cJsonb cMood cMoodArray`
 
   it('reads every type as PostgreSQL stores it, at the precision Prisma reads it', async () => {
     const data = await api.data(`{ allTypes { nodes { ${columns} } } }`)
@@ -257,7 +257,8 @@ describe('scalar types', () => {
         cReal: 3.5, cDouble: 2.718281828459045, cBoolean: true, cText: 'hello, world', cVarchar: 'varchar text',
         cChar: 'abc  ', cCitext: 'MiXeD CaSe', cUuid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', cDate: '2024-02-29',
         // Milliseconds: Prisma reads times and timestamps into JavaScript Dates (README, known limits).
-        cTime: '13:45:30.500', cTimestamp: '2024-02-29T13:45:30.123Z', cTimestamptz: '2024-02-29T13:45:30.123Z',
+        // timetz in UTC: 13:45:30+02 is 11:45:30 UTC.
+        cTime: '13:45:30.500', cTimetz: '11:45:30.000', cTimestamp: '2024-02-29T13:45:30.123Z', cTimestamptz: '2024-02-29T13:45:30.123Z',
         cBytea: '3q2+7w==', cJson: { b: 2, a: [1, 2, { c: null }] }, cJsonb: { a: [1, 2, { c: null }], b: 2 },
         cMood: 'happy', cMoodArray: ['happy', 'sad'],
       },
@@ -267,7 +268,7 @@ describe('scalar types', () => {
         cDecimal: '3.1415926535897932384626433832795028841971693993751', cReal: -0.0000125, cDouble: 1.7976931348623157e308,
         cBoolean: false, cText: 'line1\nline2 "double" \'single\' \\backslash ünïcødé 🚀', cVarchar: 'exactly20characters!',
         cChar: 'ab   ', cCitext: 'straße', cUuid: '00000000-0000-0000-0000-000000000000', cDate: '0001-01-01',
-        cTime: '23:59:59.999', cTimestamp: '1970-01-01T00:00:00.000Z', cTimestamptz: '2000-01-01T07:59:59.999Z',
+        cTime: '23:59:59.999', cTimetz: '11:30:00.000', cTimestamp: '1970-01-01T00:00:00.000Z', cTimestamptz: '2000-01-01T07:59:59.999Z',
         // JSON numbers are JavaScript numbers: 9007199254740993 inside jsonb reads as ...992.
         cBytea: 'AP8=', cJson: [], cJsonb: { nested: { deep: [true, false, null, 9007199254740992, 0.1] } },
         cMood: 'sad', cMoodArray: [],
@@ -275,7 +276,7 @@ describe('scalar types', () => {
       {
         id: 3, cSmallint: null, cInteger: null, cBigint: null, cNumeric: null, cDecimal: null, cReal: null, cDouble: null,
         cBoolean: null, cText: null, cVarchar: null, cChar: null, cCitext: null, cUuid: null, cDate: null, cTime: null,
-        cTimestamp: null, cTimestamptz: null, cBytea: null, cJson: null, cJsonb: null, cMood: null,
+        cTimetz: null, cTimestamp: null, cTimestamptz: null, cBytea: null, cJson: null, cJsonb: null, cMood: null,
         // Prisma reads a NULL array as an empty list.
         cMoodArray: [],
       },
