@@ -39,7 +39,7 @@ it('lists duplicates, filters, orders and counts exactly', async () => {
     totalCount nodes { timestamp sensor power pf } } }`)
   const client = new pg.Client({ connectionString: db.url })
   await client.connect()
-  const { rows } = await client.query(`SELECT to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS timestamp, sensor, power, pf
+  const { rows } = await client.query(`SELECT replace(("timestamp" AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z' AS timestamp, sensor, power, pf
     FROM api.iotawatt WHERE device = 'house' ORDER BY "timestamp" DESC, sensor, device, power, pf, current, v`)
   await client.end()
   expect(data.iotawatts).toEqual({ totalCount: 4, nodes: rows })

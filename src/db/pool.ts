@@ -1,6 +1,7 @@
 /** The one PostgreSQL connection pool the server runs its queries on. */
 import pg from 'pg'
 import type { Logger } from '../log.js'
+import { fixTimetz } from './timetz-fix.js'
 
 export interface PoolConfig {
   databaseUrl: string
@@ -18,6 +19,8 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
     idleTimeoutMillis: config.idleTimeoutMs,
     // Shows up in pg_stat_activity, so a DBA can tell Portico's sessions apart.
     application_name: 'portico',
+    // Timestamps are read as PostgreSQL's text (src/model/exact-temporal.ts): make that text UTC.
+    options: '-c TimeZone=UTC',
   })
   // A pooled client that is idle can still fail (server restart, network cut, admin terminating
   // the backend). pg emits that as 'error' on the pool, and an EventEmitter 'error' without a
@@ -25,5 +28,7 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
   pool.on('error', (error) => {
     logger.error({ err: error }, 'idle PostgreSQL connection failed; the pool will open a new one when needed')
   })
+  // On every connection from the first: the adapter reads timetz wrongly (see ./timetz-fix.ts).
+  fixTimetz(pool)
   return pool
 }

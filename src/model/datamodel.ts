@@ -4,6 +4,7 @@
  * derived once from the Pothos datamodel and the schema.prisma text.
  */
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
+import { TEMPORAL_COMMENT } from './exact-temporal.js'
 import { blocks, enums, fields as astFields, parsePrismaSchema } from './prisma-ast.js'
 
 export type DMMFField = PothosPrismaDatamodel['datamodel']['models'][string]['fields'][number]
@@ -40,7 +41,9 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     const blockScales = new Map<string, number>()
     for (const field of astFields(block)) {
       const db = field.attributes?.find((a) => a.group === 'db')
+      const temporal = TEMPORAL_COMMENT.exec(field.comment ?? '')?.[1]
       if (db) types.set(field.name, db.name)
+      else if (temporal) types.set(field.name, temporal)
       const scale = db?.name === 'Decimal' ? Number(db.args?.[1]?.value) : NaN
       if (Number.isInteger(scale)) blockScales.set(field.name, scale)
     }

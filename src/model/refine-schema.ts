@@ -7,6 +7,7 @@ import { addDescriptions } from './add-descriptions.js'
 import { addMaterializedViews } from './add-materialized-views.js'
 import { applyNames } from './apply-names.js'
 import { declareKeys } from './declare-keys.js'
+import { readTemporalsAsText } from './exact-temporal.js'
 import { blocks, enums, fields, parsePrismaSchema, printPrismaSchema, type Schema } from './prisma-ast.js'
 
 export interface RefinedSchema {
@@ -20,6 +21,7 @@ export function refinePrismaSchema(introspected: string, catalog: Catalog, prima
   const ast = parsePrismaSchema(introspected)
   declareKeys(ast, catalog, primaryKeys, notes)
   addMaterializedViews(ast, catalog, notes)
+  readTemporalsAsText(ast)
   addDescriptions(ast, catalog)
   applyNames(ast)
   canonicalLayout(ast)

@@ -50,41 +50,53 @@ export const DecimalScalar = scalar({
   },
 })
 
-function toDate(value: unknown, type: string): Date {
-  const date = value instanceof Date ? value : new Date(String(value))
-  if (Number.isNaN(date.getTime())) throw new GraphQLError(`${type} cannot represent "${String(value)}"`)
-  return date
+const ISO_DATE_TIME = /^(\d{4,}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?$/
+const ISO_DATE = /^\d{4,}-\d{2}-\d{2}$/
+const ISO_TIME = /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/
+
+/**
+ * Timestamps arrive as PostgreSQL's text (see ../model/exact-temporal.ts), e.g.
+ * `2022-01-23T13:03:52.212496+00:00`, always in UTC: served as `2022-01-23T13:03:52.212496Z`.
+ * Digits after the second are PostgreSQL's: as many as stored, none for whole seconds.
+ */
+function timestampText(value: unknown): string {
+  if (value instanceof Date) return value.toISOString()
+  const text = String(value)
+  const match = ISO_DATE_TIME.exec(text)
+  if (!match) return text // 'infinity', '-infinity'
+  return `${match[1]}T${match[2]}${!match[3] || /^[+-]00(:?00)?$/.test(match[3]) ? 'Z' : match[3]}`
 }
 
 export const DateTimeScalar = scalar({
   name: 'DateTime',
-  description: 'A date and time, ISO-8601 in UTC (e.g. 2024-03-01T12:00:00.000Z).',
-  serialize: (value) => toDate(value, 'DateTime').toISOString(),
+  description: 'A date and time, ISO-8601, in UTC (e.g. 2024-03-01T12:00:00.123456Z); microseconds as stored.',
+  serialize: timestampText,
   parse: (text) => {
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)) {
+    if (!ISO_DATE_TIME.test(text) && !/^-?infinity$/.test(text)) {
       throw new GraphQLError(`DateTime cannot represent "${text}": use ISO-8601, e.g. 2024-03-01T12:00:00Z`)
     }
-    return toDate(text, 'DateTime')
+    // Passed to PostgreSQL as text, which reads it exactly (a time without zone is UTC).
+    return /(Z|[+-]\d{2}(:?\d{2})?)$/.test(text) || /infinity$/.test(text) ? text : `${text}Z`
   },
 })
 
 export const DateScalar = scalar({
   name: 'Date',
   description: 'A calendar date, ISO-8601 (e.g. 2024-03-01).',
-  serialize: (value) => toDate(value, 'Date').toISOString().slice(0, 10),
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),
   parse: (text) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new GraphQLError(`Date cannot represent "${text}": use YYYY-MM-DD`)
-    return toDate(`${text}T00:00:00Z`, 'Date')
+    if (!ISO_DATE.test(text) && !/^-?infinity$/.test(text)) throw new GraphQLError(`Date cannot represent "${text}": use YYYY-MM-DD`)
+    return text
   },
 })
 
 export const TimeScalar = scalar({
   name: 'Time',
-  description: 'A time of day, ISO-8601 (e.g. 13:45:00.000), in UTC for time with time zone.',
-  serialize: (value) => toDate(value, 'Time').toISOString().slice(11, 23),
+  description: 'A time of day, ISO-8601 (e.g. 13:45:00.5), in UTC for time with time zone; microseconds as stored.',
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(11, 23) : String(value)),
   parse: (text) => {
-    if (!/^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) throw new GraphQLError(`Time cannot represent "${text}": use HH:MM:SS`)
-    return toDate(`1970-01-01T${text}Z`, 'Time')
+    if (!ISO_TIME.test(text)) throw new GraphQLError(`Time cannot represent "${text}": use HH:MM:SS`)
+    return text
   },
 })
 
@@ -122,6 +134,9 @@ export function graphqlScalarName(prismaType: string, nativeType: string | undef
     case 'Boolean':
       return 'Boolean'
     case 'String':
+      if (nativeType === 'Date') return 'Date'
+      if (nativeType === 'Time' || nativeType === 'Timetz') return 'Time'
+      if (nativeType === 'Timestamp' || nativeType === 'Timestamptz') return 'DateTime'
       return nativeType === 'Uuid' ? 'UUID' : 'String'
     case 'BigInt':
       return 'BigInt'

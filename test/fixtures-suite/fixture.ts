@@ -96,14 +96,14 @@ export async function stitch(
 
 /**
  * SQL expressions that render a column the way the API serializes it, so rows compare with
- * toEqual: DateTime is ISO-8601 in UTC with milliseconds (a `timestamp` without time zone is
- * read as UTC, as Prisma does), Date is YYYY-MM-DD, BigInt is text, and Decimal is PostgreSQL's own
+ * toEqual: DateTime is PostgreSQL's text in UTC as ISO-8601, microseconds as stored (a
+ * `timestamp` without time zone is read as UTC), Date is YYYY-MM-DD, BigInt is text, and Decimal is PostgreSQL's own
  * text for numeric(p, s) columns (0.00 is "0.00"); an unconstrained numeric has no declared scale,
  * and Prisma's Decimal drops trailing zeros (10289.60 is "10289.6").
  */
 export const as = {
-  timestamptz: (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-  timestamp: (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  timestamptz: (column: string) => `replace((${column} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z'`,
+  timestamp: (column: string) => `replace((${column})::text, ' ', 'T') || 'Z'`,
   date: (column: string) => `to_char(${column}, 'YYYY-MM-DD')`,
   text: (column: string) => `(${column})::text`,
   decimal: (column: string) => `(${column})::text`,
