@@ -247,7 +247,7 @@ describe('names and descriptions', () => {
 
 describe('scalar types', () => {
   const columns = `id cSmallint cInteger cBigint cNumeric cDecimal cReal cDouble cBoolean cText cVarchar cChar cCitext
-    cUuid cDate cTime cTimetz cTimestamp cTimestamptz cBytea cJson cJsonb cMood cMoodArray`
+    cUuid cDate cTime cTimetz cTimestamp cTimestamptz cInterval cBytea cJson cJsonb cMood cMoodArray`
 
   it('reads every type as PostgreSQL stores it', async () => {
     const data = await api.data(`{ allTypes { nodes { ${columns} } } }`)
@@ -258,7 +258,8 @@ describe('scalar types', () => {
         cChar: 'abc  ', cCitext: 'MiXeD CaSe', cUuid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', cDate: '2024-02-29',
         // Times and timestamps keep their microseconds; timetz is in UTC (13:45:30+02 is 11:45:30).
         cTime: '13:45:30.5', cTimetz: '11:45:30', cTimestamp: '2024-02-29T13:45:30.123456Z', cTimestamptz: '2024-02-29T13:45:30.123456Z',
-        cBytea: '3q2+7w==', cJson: { b: 2, a: [1, 2, { c: null }] }, cJsonb: { a: [1, 2, { c: null }], b: 2 },
+        // interval as an ISO-8601 duration: 1 day 02:03:04.
+        cInterval: 'P1DT2H3M4S', cBytea: '3q2+7w==', cJson: { b: 2, a: [1, 2, { c: null }] }, cJsonb: { a: [1, 2, { c: null }], b: 2 },
         cMood: 'happy', cMoodArray: ['happy', 'sad'],
       },
       {
@@ -268,6 +269,7 @@ describe('scalar types', () => {
         cBoolean: false, cText: 'line1\nline2 "double" \'single\' \\backslash ünïcødé 🚀', cVarchar: 'exactly20characters!',
         cChar: 'ab   ', cCitext: 'straße', cUuid: '00000000-0000-0000-0000-000000000000', cDate: '0001-01-01',
         cTime: '23:59:59.999999', cTimetz: '11:30:00', cTimestamp: '1970-01-01T00:00:00Z', cTimestamptz: '2000-01-01T07:59:59.999999Z',
+        cInterval: 'P-1Y-2M3DT-1.5S',
         // JSON numbers are JavaScript numbers: 9007199254740993 inside jsonb reads as ...992.
         cBytea: 'AP8=', cJson: [], cJsonb: { nested: { deep: [true, false, null, 9007199254740992, 0.1] } },
         cMood: 'sad', cMoodArray: [],
@@ -275,7 +277,7 @@ describe('scalar types', () => {
       {
         id: 3, cSmallint: null, cInteger: null, cBigint: null, cNumeric: null, cDecimal: null, cReal: null, cDouble: null,
         cBoolean: null, cText: null, cVarchar: null, cChar: null, cCitext: null, cUuid: null, cDate: null, cTime: null,
-        cTimetz: null, cTimestamp: null, cTimestamptz: null, cBytea: null, cJson: null, cJsonb: null, cMood: null,
+        cTimetz: null, cTimestamp: null, cTimestamptz: null, cInterval: null, cBytea: null, cJson: null, cJsonb: null, cMood: null,
         // Prisma reads a NULL array as an empty list.
         cMoodArray: [],
       },
@@ -295,7 +297,14 @@ describe('scalar types', () => {
 
   it('filters on exact values of the string-encoded types', async () => {
     const data = await api.data(`{ allTypes(where: { cBigint: { equals: "9007199254740993" } }) { nodes { id } }
-      byDecimal: allTypes(where: { cNumeric: { gt: "12345678901234567890.123456788" } }) { nodes { id } } }`)
-    expect(data).toEqual({ allTypes: { nodes: [{ id: 2 }] }, byDecimal: { nodes: [{ id: 2 }] } })
+      byDecimal: allTypes(where: { cNumeric: { gt: "12345678901234567890.123456788" } }) { nodes { id } }
+      byMicrosecond: allTypes(where: { cTimestamptz: { equals: "2024-02-29T13:45:30.123456Z" } }) { nodes { id } }
+      byInterval: allTypes(where: { cInterval: { lt: "P1D" } }) { nodes { id } } }`)
+    expect(data).toEqual({
+      allTypes: { nodes: [{ id: 2 }] },
+      byDecimal: { nodes: [{ id: 2 }] },
+      byMicrosecond: { nodes: [{ id: 1 }] },
+      byInterval: { nodes: [{ id: 2 }] },
+    })
   })
 })

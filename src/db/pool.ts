@@ -1,7 +1,7 @@
 /** The one PostgreSQL connection pool the server runs its queries on. */
 import pg from 'pg'
 import type { Logger } from '../log.js'
-import { fixTimetz } from './timetz-fix.js'
+import { fixTypeParsers } from './type-parsers.js'
 
 export interface PoolConfig {
   databaseUrl: string
@@ -19,8 +19,9 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
     idleTimeoutMillis: config.idleTimeoutMs,
     // Shows up in pg_stat_activity, so a DBA can tell Portico's sessions apart.
     application_name: 'portico',
-    // Timestamps are read as PostgreSQL's text (src/model/exact-temporal.ts): make that text UTC.
-    options: '-c TimeZone=UTC',
+    // Timestamps and intervals are read as PostgreSQL's text (src/model/exact-temporal.ts,
+    // text-read-types.ts): timestamps in UTC, intervals as ISO-8601 durations.
+    options: '-c TimeZone=UTC -c IntervalStyle=iso_8601',
   })
   // A pooled client that is idle can still fail (server restart, network cut, admin terminating
   // the backend). pg emits that as 'error' on the pool, and an EventEmitter 'error' without a
@@ -28,7 +29,7 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
   pool.on('error', (error) => {
     logger.error({ err: error }, 'idle PostgreSQL connection failed; the pool will open a new one when needed')
   })
-  // On every connection from the first: the adapter reads timetz wrongly (see ./timetz-fix.ts).
-  fixTimetz(pool)
+  // On every connection from the first (see ./type-parsers.ts).
+  fixTypeParsers(pool)
   return pool
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
-import { fixCharColumns } from '../db/char-column-fix.js'
+import { fixColumnTypes } from '../db/column-type-fixes.js'
 
 type EngineModule = typeof import('@prisma/schema-engine-wasm/schema_engine_bg')
 type SchemaEngine = Awaited<ReturnType<EngineModule['SchemaEngine']['new']>>
@@ -65,8 +65,8 @@ export async function introspectWithPrisma(
     ...adapterFactory,
     provider: adapterFactory.provider,
     adapterName: adapterFactory.adapterName,
-    connect: async () => fixCharColumns(await adapterFactory.connect()),
-    connectToShadowDb: async () => fixCharColumns(await adapterFactory.connectToShadowDb()),
+    connect: async () => fixColumnTypes(await adapterFactory.connect()),
+    connectToShadowDb: async () => fixColumnTypes(await adapterFactory.connectToShadowDb()),
   }
   let engine: SchemaEngine | undefined
   try {

@@ -5,6 +5,7 @@
  */
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
 import { TEMPORAL_COMMENT } from './exact-temporal.js'
+import { TEXT_READ_COMMENT, TEXT_READ_TYPES } from './text-read-types.js'
 import { blocks, enums, fields as astFields, parsePrismaSchema } from './prisma-ast.js'
 
 export type DMMFField = PothosPrismaDatamodel['datamodel']['models'][string]['fields'][number]
@@ -41,9 +42,9 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     const blockScales = new Map<string, number>()
     for (const field of astFields(block)) {
       const db = field.attributes?.find((a) => a.group === 'db')
-      const temporal = TEMPORAL_COMMENT.exec(field.comment ?? '')?.[1]
+      const readAsText = TEMPORAL_COMMENT.exec(field.comment ?? '')?.[1] ?? TEXT_READ_COMMENT.exec(field.comment ?? '')?.[1]
       if (db) types.set(field.name, db.name)
-      else if (temporal) types.set(field.name, temporal)
+      else if (readAsText) types.set(field.name, readAsText)
       const scale = db?.name === 'Decimal' ? Number(db.args?.[1]?.value) : NaN
       if (Number.isInteger(scale)) blockScales.set(field.name, scale)
     }
@@ -87,4 +88,13 @@ function keyOf(model: PothosPrismaDatamodel['datamodel']['models'][string]): str
 export function inverseRelation(datamodel: Datamodel, model: string, field: DMMFField): DMMFField | undefined {
   const target = datamodel.models.get(field.type)
   return target?.relations.find((r) => r.relationName === field.relationName && (r.name !== field.name || model !== field.type))
+}
+
+/**
+ * Columns read as text whose text has no useful order or equality for filters (tsvector, geometric
+ * types, macaddr): they are served, but not filtered or ordered on.
+ */
+export function isOpaqueText(model: ModelInfo, field: DMMFField): boolean {
+  const native = model.nativeTypes.get(field.name)
+  return native !== undefined && native !== 'interval' && TEXT_READ_TYPES.includes(native)
 }

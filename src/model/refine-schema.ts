@@ -8,6 +8,7 @@ import { addMaterializedViews } from './add-materialized-views.js'
 import { applyNames } from './apply-names.js'
 import { declareKeys } from './declare-keys.js'
 import { readTemporalsAsText } from './exact-temporal.js'
+import { readUnsupportedAsText } from './text-read-types.js'
 import { blocks, enums, fields, parsePrismaSchema, printPrismaSchema, type Schema } from './prisma-ast.js'
 
 export interface RefinedSchema {
@@ -22,6 +23,7 @@ export function refinePrismaSchema(introspected: string, catalog: Catalog, prima
   declareKeys(ast, catalog, primaryKeys, notes)
   addMaterializedViews(ast, catalog, notes)
   readTemporalsAsText(ast)
+  readUnsupportedAsText(ast, notes)
   addDescriptions(ast, catalog)
   applyNames(ast)
   canonicalLayout(ast)

@@ -2,7 +2,7 @@
  * GraphQL `orderBy` -> Prisma `orderBy`, always completed with the model's key (or, for a keyless
  * view, every column) so that the order is total: pages are stable and cursors unambiguous.
  */
-import type { ModelInfo } from '../model/datamodel.js'
+import { isOpaqueText, type ModelInfo } from '../model/datamodel.js'
 
 type Direction = 'ASC' | 'DESC' | 'ASC_NULLS_FIRST' | 'ASC_NULLS_LAST' | 'DESC_NULLS_FIRST' | 'DESC_NULLS_LAST'
 type OrderItem = Record<string, unknown>
@@ -19,7 +19,8 @@ export function toPrismaOrderBy(model: ModelInfo, input: Record<string, Directio
       order.push({ [field]: nulls && optional ? { sort, nulls } : sort })
     }
   }
-  const tieBreakers = model.key.length ? model.key : model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes').map((f) => f.name)
+  const orderable = model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes' && !isOpaqueText(model, f))
+  const tieBreakers = model.key.length ? model.key : orderable.map((f) => f.name)
   for (const field of tieBreakers) if (!seen.has(field)) order.push({ [field]: 'asc' })
   return order
 }

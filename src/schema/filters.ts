@@ -5,7 +5,7 @@
  * ../planner/where.ts turns them into Prisma's `where`.
  */
 import type { Builder } from './builder.js'
-import type { Datamodel, ModelInfo } from '../model/datamodel.js'
+import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
 import { graphqlScalarName } from './scalars.js'
 
 const COMPARABLE = ['equals', 'not', 'lt', 'lte', 'gt', 'gte'] as const
@@ -76,7 +76,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           OR: t.field({ type: [name], required: false, description: 'At least one of these holds.' }),
           NOT: t.field({ type: name, required: false, description: 'This does not hold.' }),
         }
-        for (const field of model.scalars) {
+        for (const field of model.scalars.filter((f) => !isOpaqueText(model, f))) {
           const type = graphqlScalarName(field.type, model.nativeTypes.get(field.name))
           const ref = enumRefs.get(type) ?? type
           fields[field.name] = t.field({ type: scalarFilter(type, field.isList, ref), required: false })

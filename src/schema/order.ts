@@ -3,7 +3,7 @@
  * model with every orderable column. ../planner/order.ts turns them into Prisma's `orderBy`.
  */
 import type { Builder } from './builder.js'
-import type { Datamodel } from '../model/datamodel.js'
+import { isOpaqueText, type Datamodel } from '../model/datamodel.js'
 
 const UNORDERABLE = new Set(['Json', 'Bytes'])
 
@@ -14,7 +14,7 @@ export function createOrderTypes(builder: Builder, datamodel: Datamodel): Map<st
   })
   const names = new Map<string, string>()
   for (const model of datamodel.models.values()) {
-    const orderable = model.scalars.filter((f) => !f.isList && !UNORDERABLE.has(f.type))
+    const orderable = model.scalars.filter((f) => !f.isList && !UNORDERABLE.has(f.type) && !isOpaqueText(model, f))
     if (!orderable.length) continue
     const name = `${model.name}OrderBy`
     names.set(model.name, name)

@@ -100,6 +100,14 @@ export const TimeScalar = scalar({
   },
 })
 
+export const IntervalScalar = scalar({
+  name: 'Interval',
+  description: 'A duration (PostgreSQL interval), ISO-8601, e.g. P1DT2H3M4S; microseconds as stored.',
+  serialize: (value) => String(value),
+  // PostgreSQL reads ISO-8601 and its own forms ("1 day 02:03:04") and says which it cannot.
+  parse: (text) => text,
+})
+
 export const BytesScalar = scalar({
   name: 'Bytes',
   description: 'Binary data (PostgreSQL bytea), base64-encoded.',
@@ -120,6 +128,7 @@ export const SCALARS = {
   Date: DateScalar,
   Time: TimeScalar,
   Bytes: BytesScalar,
+  Interval: IntervalScalar,
   JSON: JSONScalar,
   UUID: UUIDScalar,
 } as const
@@ -137,6 +146,7 @@ export function graphqlScalarName(prismaType: string, nativeType: string | undef
       if (nativeType === 'Date') return 'Date'
       if (nativeType === 'Time' || nativeType === 'Timetz') return 'Time'
       if (nativeType === 'Timestamp' || nativeType === 'Timestamptz') return 'DateTime'
+      if (nativeType === 'interval') return 'Interval'
       return nativeType === 'Uuid' ? 'UUID' : 'String'
     case 'BigInt':
       return 'BigInt'

@@ -1,10 +1,14 @@
 /**
- * @prisma/adapter-pg reads `timetz` by cutting the offset off ("13:45:30+02" becomes 13:45:30),
- * which is a different instant. Portico serves times with time zone in UTC, so on every pooled
- * connection the timetz parser the adapter asks pg for is replaced by one that applies the offset
- * first. Internal behaviour of the adapter: test/api.test.ts checks the value.
+ * How values are parsed on Portico's pooled connections, where pg and @prisma/adapter-pg get it
+ * wrong for Portico:
+ * - the adapter reads `timetz` by cutting the offset off ("13:45:30+02" becomes 13:45:30), a
+ *   different instant: Portico serves it in UTC, so the offset is applied first;
+ * - types read as text (./column-type-fixes.ts: interval, tsvector, ...) must stay text, not
+ *   pg's parsed objects (an interval would become a PostgresInterval).
+ * Internal behaviour of the adapter: test/api.test.ts checks the values.
  */
 import type pg from 'pg'
+import { TEXT_READ_OIDS } from './column-type-fixes.js'
 
 const TIMETZ_OID = 1266
 
@@ -23,7 +27,9 @@ export function timetzToUtc(value: string): string {
   return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}${fraction}`
 }
 
-export function fixTimetz(pool: pg.Pool): void {
+const asText = (value: string) => value
+
+export function fixTypeParsers(pool: pg.Pool): void {
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown
     ;(client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
@@ -31,6 +37,7 @@ export function fixTimetz(pool: pg.Pool): void {
       if (types?.getTypeParser) {
         const getTypeParser = types.getTypeParser
         const parsers: TypeParser = (oid, format) => {
+          if (TEXT_READ_OIDS.has(oid)) return asText
           const parse = getTypeParser(oid, format)
           return oid === TIMETZ_OID ? (value: string) => parse(timetzToUtc(value)) : parse
         }
