@@ -8,6 +8,7 @@ import { assertSchemasExist, readCatalog } from './catalog.js'
 import { introspectWithPrisma } from './schema-engine.js'
 import { refinePrismaSchema } from '../model/refine-schema.js'
 import { schemaHeader } from '../model/schema-header.js'
+import { TEXT_READ_TYPES } from '../model/text-read-types.js'
 
 export interface IntrospectOptions {
   schemas: string[]
@@ -33,7 +34,7 @@ export async function introspectDatabase(pool: pg.Pool, options: IntrospectOptio
   const catalog = await readCatalog(query, options.schemas)
   options.onProgress?.('applying Portico naming, keys, materialized views and descriptions')
   const refined = refinePrismaSchema(withHeader(engine.schema, header), catalog, options.primaryKeys)
-  return { prismaSchema: refined.schema, notes: refined.notes, warnings: engine.warnings }
+  return { prismaSchema: refined.schema, notes: refined.notes, warnings: engine.warnings.map(withoutHandledWarnings).filter(Boolean) }
 }
 
 /** Keep Portico's header (comments, generators) whatever the engine kept of the previous file. */
@@ -45,4 +46,24 @@ function withHeader(schema: string, header: string): string {
 function sameSchemas(previous: string, header: string): boolean {
   const schemasOf = (text: string) => /schemas\s*=\s*(\[[^\]]*\])/.exec(text)?.[1]?.replace(/\s/g, '')
   return schemasOf(previous) === schemasOf(header)
+}
+
+/**
+ * Prisma's warning sections about what Portico handles itself (comments become descriptions,
+ * keyless tables are kept, partitioned tables are one type, interval and friends are read as
+ * text) would only mislead in the log.
+ */
+function withoutHandledWarnings(warning: string): string {
+  const sections = warning
+    .split(/\n(?=\S)/)
+    .filter((section) => !/comments defined in the database|do not have a valid unique identifier|partition tables, which are not yet/.test(section))
+    .map((section) => {
+      if (!/not supported by Prisma Client/.test(section)) return section
+      const [heading, ...items] = section.split('\n')
+      const left = items.filter((item) => !TEXT_READ_TYPES.includes(/original data type: "(\w+)"/.exec(item)?.[1] ?? ''))
+      return left.some((item) => item.trim()) ? [heading, ...left].join('\n') : ''
+    })
+    .filter(Boolean)
+  const text = sections.join('\n').trim()
+  return /^\*\*\* WARNING \*\*\*$/.test(text) ? '' : text
 }
