@@ -163,8 +163,19 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
+/**
+ * Gives the test's own connections, just closed, a moment to leave before forcing the rest out:
+ * a client still saying goodbye when FORCE terminates it gets an error nobody listens for.
+ */
 async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`))
+  await withClient(adminUrl, async (c) => {
+    for (let wait = 0; wait < 40; wait++) {
+      const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])
+      if (rows[0].n === 0) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)
+  })
 }
 
 /** Reads SQL files from test/fixtures, e.g. readFixtureSql('portico-test.sql'). */
