@@ -11,6 +11,8 @@ export interface PoolConfig {
   idleTimeoutMs: number
 }
 
+const SESSION_SETTINGS = `SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'`
+
 export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
@@ -19,9 +21,6 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
     idleTimeoutMillis: config.idleTimeoutMs,
     // Shows up in pg_stat_activity, so a DBA can tell Portico's sessions apart.
     application_name: 'portico',
-    // Timestamps and intervals are read as PostgreSQL's text (src/model/exact-temporal.ts,
-    // text-read-types.ts): timestamps in UTC, intervals as ISO-8601 durations.
-    options: '-c TimeZone=UTC -c IntervalStyle=iso_8601',
   })
   // A pooled client that is idle can still fail (server restart, network cut, admin terminating
   // the backend). pg emits that as 'error' on the pool, and an EventEmitter 'error' without a
@@ -31,5 +30,11 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
   })
   // On every connection from the first (see ./type-parsers.ts).
   fixTypeParsers(pool)
+  // Timestamps and intervals are read as PostgreSQL's text (src/model/exact-temporal.ts,
+  // text-read-types.ts): timestamps in UTC, intervals as ISO-8601 durations. A SET rather than
+  // startup options, which PGlite (the embedded database) ignores.
+  pool.on('connect', (client) => {
+    client.query(SESSION_SETTINGS).catch((error: unknown) => logger.error({ err: error }, 'could not apply Portico session settings'))
+  })
   return pool
 }
