@@ -172,6 +172,8 @@ async function buildDemo(dataDir: string, log: (msg: string) => void): Promise<v
 const MAX_CONNECTIONS = 100
 
 export async function servePGlite(db: PGlite, options: { port?: number } = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  // Its connections share one session and ignore startup options: set what src/db/pool.ts asks for.
+  await db.exec(`SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'`)
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: MAX_CONNECTIONS })
   const internals = server as unknown as { queryQueue?: unknown }
   if (!internals.queryQueue) throw new Error('@electric-sql/pglite-socket internals changed: no queryQueue to replace (pinned 0.2.17)')

@@ -11,7 +11,8 @@ export interface PoolConfig {
   idleTimeoutMs: number
 }
 
-const SESSION_SETTINGS = `SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'`
+/** The session settings Portico's reads rely on. */
+const SESSION_OPTIONS = '-c TimeZone=UTC -c IntervalStyle=iso_8601'
 
 export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
@@ -21,6 +22,10 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
     idleTimeoutMillis: config.idleTimeoutMs,
     // Shows up in pg_stat_activity, so a DBA can tell Portico's sessions apart.
     application_name: 'portico',
+    // Timestamps and intervals are read as PostgreSQL's text (src/model/exact-temporal.ts,
+    // text-read-types.ts): timestamps in UTC, intervals as ISO-8601 durations. PGlite ignores
+    // startup options; servePGlite (./demo-database.ts) sets the same on its one session.
+    options: SESSION_OPTIONS,
   })
   // A pooled client that is idle can still fail (server restart, network cut, admin terminating
   // the backend). pg emits that as 'error' on the pool, and an EventEmitter 'error' without a
@@ -30,11 +35,6 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
   })
   // On every connection from the first (see ./type-parsers.ts).
   fixTypeParsers(pool)
-  // Timestamps and intervals are read as PostgreSQL's text (src/model/exact-temporal.ts,
-  // text-read-types.ts): timestamps in UTC, intervals as ISO-8601 durations. A SET rather than
-  // startup options, which PGlite (the embedded database) ignores.
-  pool.on('connect', (client) => {
-    client.query(SESSION_SETTINGS).catch((error: unknown) => logger.error({ err: error }, 'could not apply Portico session settings'))
-  })
+
   return pool
 }
