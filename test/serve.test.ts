@@ -60,7 +60,10 @@ describe('GraphQL over HTTP', () => {
     const response = await setup().yoga.fetch('http://portico.test/graphql', { headers: { accept: 'text/html' } })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toContain('text/html')
-    expect(await response.text()).toContain('<title>Portico</title>')
+    const html = await response.text()
+    expect(html).toContain('<title>Portico</title>')
+    // Everything GraphiQL needs is in the page: no script, style or icon from a CDN.
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?(https?:)?\/\//i)
   })
 
   it('answers GET queries', async () => {

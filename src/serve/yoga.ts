@@ -14,6 +14,7 @@ import {
   type YogaLogger,
   type YogaServerInstance,
 } from 'graphql-yoga'
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
 import type { Logger } from '../log.js'
 import type { Readiness } from './readiness.js'
 
@@ -38,6 +39,9 @@ export function createPorticoYoga(options: PorticoYogaOptions): PorticoYoga {
     graphqlEndpoint: options.graphqlEndpoint ?? '/graphql',
     context: ({ request }) => options.context(request),
     graphiql: options.graphiql === false ? false : { title: 'Portico' },
+    // GraphiQL's scripts and styles inlined from the npm package, not loaded from a CDN: the page
+    // works where only the server is reachable.
+    renderGraphiQL,
     // An unknown path is a plain 404, not Yoga's landing page.
     landingPage: false,
     maskedErrors: {
