@@ -4,8 +4,8 @@
  *
  *   COMMENT ON TABLE api.iotawatt IS E'@primaryKey device,sensor,timestamp\nPower readings.';
  *
- * Supported: `@primaryKey col1,col2` (declare a key for a keyless table or view),
- * `@omit` (leave the table or column out of the API).
+ * Supported: `@primaryKey col1,col2` (declare a key for a keyless table or view). Other tags are
+ * parsed and kept out of descriptions, but do nothing yet.
  */
 export interface SmartComment {
   description: string | null
