@@ -238,6 +238,11 @@ describe('names and descriptions', () => {
     expect(types.ReadingPartition0, 'partitions are not types').toBeUndefined()
   })
 
+  it('leaves out a table whose comment says @omit, and the relations to it', () => {
+    expect(api.gateway.schema.getType('SecretNote')).toBeUndefined()
+    expect(Object.keys((api.gateway.schema.getType('Person') as any).getFields()).filter((f) => /secret/i.test(f))).toEqual([])
+  })
+
   it('turns comments into descriptions', () => {
     const person = api.gateway.schema.getType('Person') as any
     expect(person.description).toBe('Someone who writes posts and sends messages')

@@ -4,8 +4,8 @@
  *
  *   COMMENT ON TABLE api.iotawatt IS E'@primaryKey device,sensor,timestamp\nPower readings.';
  *
- * Supported: `@primaryKey col1,col2` (declare a key for a keyless table or view). Other tags are
- * parsed and kept out of descriptions, but do nothing yet.
+ * Supported: `@primaryKey col1,col2` (declare a key for a keyless table or view) and `@omit` (keep
+ * a table or view out of the API). Other tags are kept out of descriptions and do nothing yet.
  */
 export interface SmartComment {
   description: string | null

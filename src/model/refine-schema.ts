@@ -7,6 +7,7 @@ import { addDescriptions } from './add-descriptions.js'
 import { addMaterializedViews } from './add-materialized-views.js'
 import { applyNames } from './apply-names.js'
 import { declareKeys } from './declare-keys.js'
+import { omitTables } from './omit-tables.js'
 import { readTemporalsAsText } from './exact-temporal.js'
 import { readUnsupportedAsText } from './text-read-types.js'
 import { blocks, enums, fields, parsePrismaSchema, printPrismaSchema, type Schema } from './prisma-ast.js'
@@ -20,6 +21,7 @@ export interface RefinedSchema {
 export function refinePrismaSchema(introspected: string, catalog: Catalog, primaryKeys: Record<string, string[]>): RefinedSchema {
   const notes: string[] = []
   const ast = parsePrismaSchema(introspected)
+  omitTables(ast, catalog, notes)
   declareKeys(ast, catalog, primaryKeys, notes)
   addMaterializedViews(ast, catalog, notes)
   readTemporalsAsText(ast)
