@@ -15,6 +15,7 @@ import {
   blocks,
   dbFieldNameOf,
   dbNameOf,
+  dropRelations,
   fieldList,
   fields,
   type Block,
@@ -47,15 +48,7 @@ export function declareKeys(schema: Schema, catalog: Catalog, declared: Record<s
   }
   dropKeylessDocComments(schema)
   // Prisma relations need a key on both sides: keyless views lose theirs (and @ignore'd back-relations).
-  for (const block of blocks(schema)) {
-    block.properties = block.properties.filter(
-      (p) => !(p.type === 'field' && (removed.has(String(p.fieldType)) || (removed.has(block.name) && isRelation(p, schema)))),
-    )
-  }
-}
-
-function isRelation(field: { fieldType: unknown }, schema: Schema): boolean {
-  return blocks(schema).some((b) => b.name === field.fieldType)
+  dropRelations(schema, removed)
 }
 
 function setKey(block: Block, columns: string[], qualified: string): void {

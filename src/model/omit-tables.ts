@@ -4,7 +4,7 @@
  */
 import type { Catalog } from '../introspect/catalog.js'
 import { parseSmartComment } from '../introspect/smart-tags.js'
-import { blocks, dbNameOf, type Schema } from './prisma-ast.js'
+import { blocks, dbNameOf, dropRelations, type Schema } from './prisma-ast.js'
 
 export function omitTables(schema: Schema, catalog: Catalog, notes: string[]): void {
   const omitted = new Set<string>()
@@ -16,8 +16,6 @@ export function omitTables(schema: Schema, catalog: Catalog, notes: string[]): v
     }
   }
   if (!omitted.size) return
+  dropRelations(schema, omitted)
   schema.list = schema.list.filter((b) => !((b.type === 'model' || b.type === 'view') && omitted.has(b.name)))
-  for (const block of blocks(schema)) {
-    block.properties = block.properties.filter((p) => !(p.type === 'field' && omitted.has(String(p.fieldType))))
-  }
 }

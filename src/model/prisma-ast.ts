@@ -104,3 +104,13 @@ export function fieldMap(dbName: string): Attribute {
 export function fieldList(names: string[]): Value {
   return { type: 'array', args: names }
 }
+
+/** Removes every relation field that points at one of `models`, and those models' own relations. */
+export function dropRelations(schema: Schema, models: Set<string>): void {
+  const modelNames = new Set(blocks(schema).map((b) => b.name))
+  for (const block of blocks(schema)) {
+    block.properties = block.properties.filter(
+      (p) => !(p.type === 'field' && (models.has(String(p.fieldType)) || (models.has(block.name) && isRelationField(p, modelNames)))),
+    )
+  }
+}
