@@ -65,7 +65,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (options.onQuery) prisma.$on('query', (event) => options.onQuery!(event.query))
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const { schema } = buildGraphQLSchema(prisma, datamodel, config)
+    const schema = buildGraphQLSchema(prisma, datamodel, config)
     const yoga = createPorticoYoga({ schema, context: () => ({}), logger, readiness: poolReadiness(pool, () => true) })
     return {
       yoga,

@@ -4,8 +4,9 @@
  * only shows objects the current role owns or has privileges on.
  */
 
-/** Any driver's query function: pg's Client/Pool `query`, PGlite's `query`, ... */
-export type Query = (sql: string, params?: unknown[]) => Promise<{ rows: any[] }>
+import type { Query } from '../introspect/catalog.js'
+
+export type { Query }
 
 export type RelationKind = 'table' | 'partitioned table' | 'partition' | 'view' | 'materialized view' | 'foreign table'
 

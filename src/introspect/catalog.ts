@@ -3,6 +3,7 @@
  * become descriptions, and may carry smart tags), materialized views (which Prisma skips) and the
  * schemas that exist (so a typo in --schemas gets a clear error).
  */
+/** Any driver's query function: pg's Client/Pool `query`, PGlite's `query`, ... */
 export type Query = (sql: string, params?: unknown[]) => Promise<{ rows: any[] }>
 
 export interface CatalogColumn {

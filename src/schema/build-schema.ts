@@ -13,16 +13,11 @@ import { createOrderTypes } from './order.js'
 import { createRootFields } from './root-fields.js'
 import type { SchemaContext } from './schema-context.js'
 
-export interface BuiltSchema {
-  schema: GraphQLSchema
-  planner: ReadPlanner
-}
-
 export function buildGraphQLSchema(
   prisma: unknown,
   datamodel: Datamodel,
   pageSizes: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>,
-): BuiltSchema {
+): GraphQLSchema {
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
   const builder = createBuilder({ prisma, dmmf: datamodel.raw })
   const enumRefs = new Map<string, unknown>()
@@ -39,7 +34,7 @@ export function buildGraphQLSchema(
   }
   createObjectTypes(ctx)
   createRootFields(ctx)
-  return { schema: builder.toSchema({ sortSchema: false }), planner }
+  return builder.toSchema({ sortSchema: false })
 }
 
 /** The SDL written to schema.graphql: sorted, so it only changes when the API does. */
