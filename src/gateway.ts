@@ -63,7 +63,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       log: options.onQuery ? [{ emit: 'event', level: 'query' }] : [],
     })
     if (options.onQuery) prisma.$on('query', (event) => options.onQuery!(event.query))
-    const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema)
+    const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const schema = buildGraphQLSchema(prisma, datamodel, config)
     const yoga = createPorticoYoga({ schema, context: () => ({}), logger, readiness: poolReadiness(pool, () => true) })

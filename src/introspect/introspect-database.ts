@@ -4,7 +4,7 @@
  */
 import type pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
-import { assertSchemasExist, readCatalog } from './catalog.js'
+import { assertSchemasExist, readCatalog, type Catalog } from './catalog.js'
 import { introspectWithPrisma } from './schema-engine.js'
 import { refinePrismaSchema } from '../model/refine-schema.js'
 import { schemaHeader } from '../model/schema-header.js'
@@ -20,6 +20,8 @@ export interface IntrospectOptions {
 
 export interface DatabaseModel {
   prismaSchema: string
+  /** The catalog read alongside: the planner takes column types from it. */
+  catalog: Catalog
   notes: string[]
   warnings: string[]
 }
@@ -34,7 +36,7 @@ export async function introspectDatabase(pool: pg.Pool, options: IntrospectOptio
   const catalog = await readCatalog(query, options.schemas)
   options.onProgress?.('applying Portico naming, keys, materialized views and descriptions')
   const refined = refinePrismaSchema(withHeader(engine.schema, header), catalog, options.primaryKeys)
-  return { prismaSchema: refined.schema, notes: refined.notes, warnings: engine.warnings.map(withoutHandledWarnings).filter(Boolean) }
+  return { prismaSchema: refined.schema, catalog, notes: refined.notes, warnings: engine.warnings.map(withoutHandledWarnings).filter(Boolean) }
 }
 
 /** Keep Portico's header (comments, generators) whatever the engine kept of the previous file. */

@@ -4,9 +4,10 @@
  * derived once from the Pothos datamodel and the schema.prisma text.
  */
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
+import type { Catalog } from '../introspect/catalog.js'
 import { TEMPORAL_COMMENT } from './exact-temporal.js'
 import { TEXT_READ_COMMENT, TEXT_READ_TYPES } from './text-read-types.js'
-import { blocks, enums, fields as astFields, parsePrismaSchema } from './prisma-ast.js'
+import { blocks, dbFieldNameOf, dbNameOf, enums, fields as astFields, fieldAttribute, parsePrismaSchema, stringArgument, type Field } from './prisma-ast.js'
 
 export type DMMFField = PothosPrismaDatamodel['datamodel']['models'][string]['fields'][number]
 
@@ -24,16 +25,24 @@ export interface ModelInfo {
   nativeTypes: Map<string, string>
   /** Digits after the point of each `numeric(p, s)` field, so values print as PostgreSQL does. */
   decimalScales: Map<string, number>
+  /** Where the rows live, for the SQL the planner writes. */
+  table: { schema: string; name: string }
+  /** Each scalar field's column: its name and its type as format_type() prints it (for casts). */
+  columns: Map<string, { name: string; type: string }>
+  /** Each relation field's join: these fields of this model equal those fields of the target. */
+  joins: Map<string, { from: string[]; to: string[] }>
 }
 
 export interface Datamodel {
   models: Map<string, ModelInfo>
-  enums: Map<string, string[]>
+  /** Each enum's values: GraphQL name -> the label stored in the database (`PG_13` -> `PG-13`). */
+  enums: Map<string, Map<string, string>>
   raw: PothosPrismaDatamodel
 }
 
-export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: string): Datamodel {
+export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: string, catalog: Catalog): Datamodel {
   const ast = parsePrismaSchema(prismaSchema)
+  const astBlocks = new Map(blocks(ast).map((b) => [b.name, b]))
   const views = new Set(blocks(ast).filter((b) => b.type === 'view').map((b) => b.name))
   const native = new Map<string, Map<string, string>>()
   const scales = new Map<string, Map<string, number>>()
@@ -54,6 +63,15 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
   const models = new Map<string, ModelInfo>()
   for (const [name, model] of Object.entries(raw.datamodel.models)) {
     const key = keyOf(model)
+    const block = astBlocks.get(name)!
+    const table = dbNameOf(block)
+    const catalogColumns = new Map(catalog.byName.get(`${table.schema}.${table.name}`)?.columns.map((c) => [c.name, c.type]))
+    const columns = new Map<string, { name: string; type: string }>()
+    const joins = new Map<string, { from: string[]; to: string[] }>()
+    for (const field of astFields(block)) {
+      const column = dbFieldNameOf(field)
+      if (catalogColumns.has(column)) columns.set(field.name, { name: column, type: catalogColumns.get(column)! })
+    }
     models.set(name, {
       name,
       description: model.documentation,
@@ -64,12 +82,49 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       relations: model.fields.filter((f) => f.kind === 'object'),
       nativeTypes: native.get(name) ?? new Map(),
       decimalScales: scales.get(name) ?? new Map(),
+      table,
+      columns,
+      joins,
     })
   }
+  // Joins need both sides: a back-relation (`film.inventories`) has no `fields:` of its own.
+  for (const [name, info] of models) {
+    const block = astBlocks.get(name)!
+    for (const relation of info.relations) {
+      const own = relationFields(astFields(block).find((f) => f.name === relation.name)!)
+      if (own) info.joins.set(relation.name, own)
+      else {
+        const inverse = inverseRelation({ models, enums: new Map(), raw }, name, relation)
+        const other = inverse && relationFields(astFields(astBlocks.get(relation.type)!).find((f) => f.name === inverse.name)!)
+        if (other) info.joins.set(relation.name, { from: other.to, to: other.from })
+      }
+    }
+  }
   const enumValues = new Map(
-    enums(ast).map((e) => [e.name, e.enumerators.filter((x) => x.type === 'enumerator').map((x) => (x as { name: string }).name)]),
+    enums(ast).map((e) => [
+      e.name,
+      new Map(
+        e.enumerators
+          .filter((x) => x.type === 'enumerator')
+          .map((x) => [x.name, stringArgument(x.attributes?.find((a) => a.name === 'map')) ?? x.name] as const),
+      ),
+    ]),
   )
   return { models, enums: enumValues, raw }
+}
+
+/** `@relation(fields: [a], references: [b])` -> { from: [a], to: [b] }; undefined on the side without fields. */
+function relationFields(field: Field): { from: string[]; to: string[] } | undefined {
+  const list = (key: string) => {
+    for (const arg of fieldAttribute(field, 'relation')?.args ?? []) {
+      const value = arg.value as { type?: string; key?: string; value?: { type?: string; args?: unknown[] } }
+      if (value?.type === 'keyValue' && value.key === key && value.value?.type === 'array') return value.value.args!.map(String)
+    }
+    return undefined
+  }
+  const from = list('fields')
+  const to = list('references')
+  return from && to ? { from, to } : undefined
 }
 
 /** Primary key, else the first unique index over required fields: what identifies a row. */

@@ -1,67 +1,101 @@
 /**
- * The read planner: the one place where a GraphQL selection and its arguments become database
- * reads. Today it hands Prisma one query per root field, into which Pothos has merged the nested
- * selection (relationJoins makes that one SQL statement); the batching work may replace what is
- * inside without touching the schema modules, which only call these functions.
+ * The read planner: the one place where a GraphQL selection becomes database reads.
+ *
+ * A root list is compiled, with everything nested under it, into one SQL statement whose JSON
+ * PostgreSQL builds (./compile-read.ts). Lookups by key (`film(filmId:)`, `node(nodeId:)`) go
+ * through per-request DataLoaders, so N lookups of one type and shape in one operation are one
+ * `= ANY(...)` statement. Statements run through the Prisma client (its adapter, pool and query
+ * log), as raw SQL.
  */
-import { GraphQLError } from 'graphql'
+import DataLoader from 'dataloader'
+import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql'
+import type { PorticoConfig } from '../config/config.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
-import { toPrismaOrderBy } from './order.js'
-import { toPrismaWhere } from './where.js'
+import { connectionSql, objectJson, type CompileContext } from './compile-read.js'
+import { connectionPage, type ConnectionArgs, type ConnectionPage } from './connection.js'
+import { selectionOf, type Operation, type SelectedField } from './selection.js'
+import { column, Params, tableName, toText } from './sql.js'
 
-export interface ListArgs {
-  where?: Record<string, unknown> | null
-  orderBy?: Record<string, never>[] | null
-  offset?: number | null
-  after?: string | null
-  before?: string | null
-}
+type RawClient = { $queryRawUnsafe(sql: string, ...values: unknown[]): Promise<Record<string, unknown>[]> }
+type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
-// Prisma's model delegates are keyed by the model name with a lower-case first letter.
-type Delegate = {
-  findMany(args: object): Promise<unknown[]>
-  findUnique(args: object): Promise<unknown>
-  count(args: object): Promise<number>
+interface Lookup {
+  key: unknown[]
 }
-const delegate = (prisma: unknown, model: ModelInfo): Delegate =>
-  (prisma as Record<string, Delegate>)[model.name[0]!.toLowerCase() + model.name.slice(1)]!
 
 export class ReadPlanner {
+  /** Loaders of one request, by statement shape; they die with the request's context. */
+  private readonly loaders = new WeakMap<object, Map<string, DataLoader<Lookup, unknown, string>>>()
+
   constructor(
     private readonly prisma: unknown,
     readonly datamodel: Datamodel,
+    private readonly pageSizes: PageSizes,
   ) {}
 
-  where(model: ModelInfo, args: ListArgs) {
-    return toPrismaWhere(this.datamodel, model, args.where ?? undefined)
+  /** One statement: the whole connection, nested selections included. */
+  async connection(model: ModelInfo, args: ConnectionArgs, info: GraphQLResolveInfo): Promise<ConnectionPage> {
+    const ctx = this.compileContext(info, new Params())
+    const field = this.rootField(info, args)
+    const sql = `SELECT (${connectionSql(ctx, model, field, () => 'TRUE')})::text AS j`
+    const [row] = await this.run(sql, ctx.params.values)
+    return connectionPage(JSON.parse(row!.j as string), args, this.pageSizes, !model.keyName)
   }
 
-  /** `where` and `orderBy` for a list of `model`, root or nested. */
-  listQuery(model: ModelInfo, args: ListArgs) {
-    return { where: this.where(model, args), orderBy: toPrismaOrderBy(model, args.orderBy) }
+  /** The row of `model` with this key (values in key order), shaped for `type`'s selection, or null. */
+  byKey(model: ModelInfo, key: unknown[], type: GraphQLObjectType, info: GraphQLResolveInfo, context: object): Promise<unknown> {
+    // Key parameters come first ($1..$n), so the selection's SQL and parameters are the same for
+    // every lookup of the same shape, and those share one loader and one statement.
+    const params = new Params()
+    for (let i = 0; i < model.key.length; i += 1) params.add(null)
+    const ctx = this.compileContext(info, params)
+    const t = params.alias()
+    const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), t)
+    const shape = `${model.name}\u0000${object}\u0000${JSON.stringify(params.values.slice(model.key.length), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
+    return this.loader(context, shape, model, object, t, params.values.slice(model.key.length)).load({ key: key.map(toText) })
   }
 
-  /** A root list: `query` is what Pothos planned for the selection (take/skip/cursor/include). */
-  findMany(model: ModelInfo, args: ListArgs, query: { skip?: number } & Record<string, unknown>) {
-    if (args.offset != null) {
-      if (args.after || args.before) throw new GraphQLError('Use either offset or after/before, not both.', { extensions: { code: 'BAD_USER_INPUT' } })
-      if (args.offset < 0) throw new GraphQLError('offset must not be negative.', { extensions: { code: 'BAD_USER_INPUT' } })
+  private loader(context: object, shape: string, model: ModelInfo, object: string, t: string, selectionParams: unknown[]) {
+    let loaders = this.loaders.get(context)
+    if (!loaders) this.loaders.set(context, (loaders = new Map()))
+    let loader = loaders.get(shape)
+    if (!loader) {
+      loader = new DataLoader<Lookup, unknown, string>((lookups) => this.loadMany(model, object, t, selectionParams, lookups), {
+        cacheKeyFn: (lookup) => JSON.stringify(lookup.key),
+      })
+      loaders.set(shape, loader)
     }
-    const skip = (query.skip ?? 0) + (args.offset ?? 0)
-    return delegate(this.prisma, model).findMany({ ...query, ...this.listQuery(model, args), skip })
+    return loader
   }
 
-  /** A page of a keyless model, by offset: it has no unique key to seek on. */
-  findPage(model: ModelInfo, args: ListArgs, page: { limit: number; offset: number }) {
-    return delegate(this.prisma, model).findMany({ ...this.listQuery(model, args), take: page.limit, skip: page.offset })
+  /** `WHERE key IN (...)` for a batch, answered in the order asked; a missing key is null. */
+  private async loadMany(model: ModelInfo, object: string, t: string, selectionParams: unknown[], lookups: readonly Lookup[]): Promise<unknown[]> {
+    const keys = model.key.map((k, i) => {
+      const type = model.columns.get(k)!.type
+      return `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`
+    })
+    const names = model.key.map((_, i) => `k${i}`)
+    const sql =
+      `SELECT k.i::int AS i, (${object})::text AS j FROM unnest(${keys.join(', ')}) WITH ORDINALITY AS k(${names.join(', ')}, i)` +
+      ` JOIN ${tableName(model)} ${t} ON ${model.key.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')}`
+    const values = [...model.key.map((_, i) => lookups.map((l) => l.key[i])), ...selectionParams]
+    const rows = await this.run(sql, values)
+    const found = new Array<unknown>(lookups.length).fill(null)
+    for (const row of rows) found[(row.i as number) - 1] = JSON.parse(row.j as string)
+    return found
   }
 
-  count(model: ModelInfo, args: ListArgs) {
-    return delegate(this.prisma, model).count({ where: this.where(model, args) })
+  private compileContext(info: GraphQLResolveInfo, params: Params): CompileContext {
+    const op: Operation = { schema: info.schema, fragments: info.fragments, variableValues: info.variableValues }
+    return { op, datamodel: this.datamodel, params, pageSizes: this.pageSizes }
   }
 
-  findByKey(model: ModelInfo, key: Record<string, unknown>, query: Record<string, unknown>) {
-    const where = model.key.length === 1 ? key : { [model.keyName!]: key }
-    return delegate(this.prisma, model).findUnique({ ...query, where })
+  private rootField(info: GraphQLResolveInfo, args: object): SelectedField {
+    const def = info.parentType.getFields()[info.fieldName]!
+    return { key: info.path.key as string, name: info.fieldName, nodes: [...info.fieldNodes], def, args: args as Record<string, unknown> }
+  }
+
+  private run(sql: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+    return (this.prisma as RawClient).$queryRawUnsafe(sql, ...values)
   }
 }

@@ -21,8 +21,12 @@ export function buildGraphQLSchema(
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
   const builder = createBuilder({ prisma, dmmf: datamodel.raw })
   const enumRefs = new Map<string, unknown>()
-  for (const [name, values] of datamodel.enums) enumRefs.set(name, builder.enumType(name, { values }))
-  const planner = new ReadPlanner(prisma, datamodel)
+  // Values carry their database label (`PG_13` is 'PG-13'): rows and filters speak the database's.
+  for (const [name, values] of datamodel.enums) {
+    const options = Object.fromEntries([...values].map(([value, label]) => [value, { value: label }]))
+    enumRefs.set(name, builder.enumType(name, { values: options }))
+  }
+  const planner = new ReadPlanner(prisma, datamodel, pageSizes)
   const ctx: SchemaContext = {
     builder,
     datamodel,

@@ -2,7 +2,7 @@
  * `where` inputs, shaped like Prisma's in GraphQL style:
  *   where: { device: { equals: "house" }, power: { gt: 100 }, OR: [...], film: { is: {...} } }
  * One filter input per scalar type, one `<Type>Filter` per model with its relations.
- * ../planner/where.ts turns them into Prisma's `where`.
+ * ../planner/compile-where.ts turns them into SQL.
  */
 import type { Builder } from './builder.js'
 import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'

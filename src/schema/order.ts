@@ -1,6 +1,6 @@
 /**
  * `orderBy` inputs: `orderBy: [{ timestamp: DESC }, { sensor: ASC_NULLS_FIRST }]`, one input per
- * model with every orderable column. ../planner/order.ts turns them into Prisma's `orderBy`.
+ * model with every orderable column. ../planner/compile-order.ts turns them into SQL.
  */
 import type { Builder } from './builder.js'
 import { isOpaqueText, type Datamodel } from '../model/datamodel.js'

@@ -111,7 +111,8 @@ export const IntervalScalar = scalar({
 export const BytesScalar = scalar({
   name: 'Bytes',
   description: 'Binary data (PostgreSQL bytea), base64-encoded.',
-  serialize: (value) => Buffer.from(value as Uint8Array).toString('base64'),
+  // The planner's SQL sends base64 already; bytes from elsewhere are encoded here.
+  serialize: (value) => (typeof value === 'string' ? value : Buffer.from(value as Uint8Array).toString('base64')),
   parse: (text) => {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new GraphQLError('Bytes must be base64')
     return new Uint8Array(Buffer.from(text, 'base64'))

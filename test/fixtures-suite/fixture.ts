@@ -98,8 +98,7 @@ export async function stitch(
  * SQL expressions that render a column the way the API serializes it, so rows compare with
  * toEqual: DateTime is PostgreSQL's text in UTC as ISO-8601, microseconds as stored (a
  * `timestamp` without time zone is read as UTC), Date is YYYY-MM-DD, BigInt is text, and Decimal is PostgreSQL's own
- * text for numeric(p, s) columns (0.00 is "0.00"); an unconstrained numeric has no declared scale,
- * and Prisma's Decimal drops trailing zeros (10289.60 is "10289.6").
+ * text, digits and scale as stored (10289.60 is "10289.60", also in an unconstrained numeric).
  */
 export const as = {
   timestamptz: (column: string) => `replace((${column} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z'`,
@@ -107,7 +106,6 @@ export const as = {
   date: (column: string) => `to_char(${column}, 'YYYY-MM-DD')`,
   text: (column: string) => `(${column})::text`,
   decimal: (column: string) => `(${column})::text`,
-  numeric: (column: string) => `trim_scale(${column})::text`,
 }
 
 /**

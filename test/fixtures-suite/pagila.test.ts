@@ -82,7 +82,7 @@ describe('first pages in key order', () => {
       // A keyless materialized view: ordered by every column.
       'rentalByCategories',
       'category totalSales',
-      `SELECT category, ${as.numeric('total_sales')} AS "totalSales" FROM rental_by_category ORDER BY category, total_sales LIMIT 10`,
+      `SELECT category, ${as.decimal('total_sales')} AS "totalSales" FROM rental_by_category ORDER BY category, total_sales LIMIT 10`,
     ],
   ]
 
@@ -198,7 +198,7 @@ describe('views and partitions', () => {
   it('lists the materialized view rental_by_category as rentalByCategories, rows equal to SQL', async () => {
     expect(fx.api.gateway.schema.getType('RentalByCategory')).toBeDefined()
     const data = await fx.api.data('{ rentalByCategories(first: 100) { totalCount nodes { category totalSales } } }')
-    const expected = await fx.rows(`SELECT category, ${as.numeric('total_sales')} AS "totalSales" FROM rental_by_category ORDER BY category, total_sales`)
+    const expected = await fx.rows(`SELECT category, ${as.decimal('total_sales')} AS "totalSales" FROM rental_by_category ORDER BY category, total_sales`)
     expect(data.rentalByCategories).toEqual({ totalCount: 16, nodes: expected })
   })
 

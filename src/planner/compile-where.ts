@@ -1,0 +1,93 @@
+/**
+ * GraphQL `where` input -> a SQL condition on one table alias. The inputs are shaped like
+ * Prisma's (see ../schema/filters.ts) and mean what Prisma's mean: `not` is SQL's `<>`,
+ * `every` holds for no related rows, `mode: INSENSITIVE` ignores case, and a null operand
+ * is no condition. Values are parameters cast to the column's type.
+ */
+import type { Datamodel, ModelInfo } from '../model/datamodel.js'
+import { column, columnType, tableName, valueFor, valuesFor, type Params } from './sql.js'
+import { joinCondition } from './joins.js'
+
+type Input = Record<string, unknown>
+
+export function compileWhere(datamodel: Datamodel, model: ModelInfo, alias: string, input: Input | null | undefined, params: Params): string {
+  if (!input) return 'TRUE'
+  const conditions: string[] = []
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || value === null) continue
+    if (key === 'AND') conditions.push(all((value as Input[]).map((item) => compileWhere(datamodel, model, alias, item, params))))
+    else if (key === 'OR') conditions.push(any((value as Input[]).map((item) => compileWhere(datamodel, model, alias, item, params))))
+    else if (key === 'NOT') conditions.push(`NOT (${compileWhere(datamodel, model, alias, value as Input, params)})`)
+    else {
+      const relation = model.relations.find((r) => r.name === key)
+      if (relation) conditions.push(relationCondition(datamodel, model, alias, relation.name, value as Input, params))
+      else conditions.push(scalarCondition(model, alias, key, value as Input, params))
+    }
+  }
+  return all(conditions)
+}
+
+const all = (items: string[]) => (items.length === 0 ? 'TRUE' : items.length === 1 ? items[0]! : items.map((c) => `(${c})`).join(' AND '))
+const any = (items: string[]) => (items.length === 0 ? 'FALSE' : items.length === 1 ? items[0]! : items.map((c) => `(${c})`).join(' OR '))
+
+const likePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+function scalarCondition(model: ModelInfo, alias: string, field: string, filter: Input, params: Params): string {
+  const col = column(model, alias, field)
+  const type = columnType(model, field)
+  const conditions: string[] = []
+  if (filter.isNull === true) conditions.push(`${col} IS NULL`)
+  if (filter.isNull === false) conditions.push(`${col} IS NOT NULL`)
+  if (type.endsWith('[]')) {
+    const element = type.slice(0, -2)
+    const array = (values: unknown) => valueFor(params, model, field, values)
+    if (filter.has != null) conditions.push(`${params.add(String(filter.has), element)} = ANY(${col})`)
+    if (filter.hasEvery != null) conditions.push(`${col} @> ${array(filter.hasEvery)}`)
+    if (filter.hasSome != null) conditions.push(`${col} && ${array(filter.hasSome)}`)
+    if (filter.isEmpty != null) conditions.push(filter.isEmpty ? `cardinality(${col}) = 0` : `cardinality(${col}) > 0`)
+    if (filter.equals != null) conditions.push(`${col} = ${array(filter.equals)}`)
+    return all(conditions)
+  }
+  const insensitive = filter.mode === 'insensitive'
+  const json = type === 'json' || type === 'jsonb'
+  const lhs = insensitive ? `lower(${col})` : json ? `${col}::jsonb` : col
+  const value = (v: unknown) => {
+    const placeholder = json ? params.add(JSON.stringify(v), 'jsonb') : valueFor(params, model, field, v)
+    return insensitive ? `lower(${placeholder})` : placeholder
+  }
+  const ops: [string, string][] = [['equals', '='], ['not', '<>'], ['lt', '<'], ['lte', '<='], ['gt', '>'], ['gte', '>=']]
+  for (const [op, sql] of ops) if (filter[op] != null) conditions.push(`${lhs} ${sql} ${value(filter[op])}`)
+  const list = (values: unknown[]) => {
+    const placeholder = valuesFor(params, model, field, insensitive ? values.map((v) => String(v).toLowerCase()) : values)
+    return placeholder
+  }
+  if (filter.in != null) conditions.push(`${lhs} = ANY(${list(filter.in as unknown[])})`)
+  if (filter.notIn != null) conditions.push(`${lhs} <> ALL(${list(filter.notIn as unknown[])})`)
+  const like = insensitive ? 'ILIKE' : 'LIKE'
+  const text = (v: unknown, before: string, after: string) => params.add(`${before}${likePattern(String(v))}${after}`, 'text')
+  if (filter.contains != null) conditions.push(`${col} ${like} ${text(filter.contains, '%', '%')}`)
+  if (filter.startsWith != null) conditions.push(`${col} ${like} ${text(filter.startsWith, '', '%')}`)
+  if (filter.endsWith != null) conditions.push(`${col} ${like} ${text(filter.endsWith, '%', '')}`)
+  return all(conditions)
+}
+
+function relationCondition(datamodel: Datamodel, model: ModelInfo, alias: string, relation: string, filter: Input, params: Params): string {
+  const field = model.relations.find((r) => r.name === relation)!
+  const target = datamodel.models.get(field.type)!
+  const inner = params.alias()
+  const related = (condition: string) =>
+    `EXISTS (SELECT 1 FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, relation, target, inner)} AND (${condition}))`
+  const nested = (value: unknown) => compileWhere(datamodel, target, inner, value as Input, params)
+  const conditions: string[] = []
+  if (field.isList) {
+    if (filter.some) conditions.push(related(nested(filter.some)))
+    if (filter.none) conditions.push(`NOT ${related(nested(filter.none))}`)
+    if (filter.every) conditions.push(`NOT ${related(`NOT coalesce((${nested(filter.every)}), FALSE)`)}`)
+  } else {
+    if (filter.is) conditions.push(related(nested(filter.is)))
+    if (filter.isNot) conditions.push(`NOT ${related(nested(filter.isNot))}`)
+    if (filter.isNull === true) conditions.push(`NOT ${related('TRUE')}`)
+    if (filter.isNull === false) conditions.push(related('TRUE'))
+  }
+  return all(conditions)
+}

@@ -1,0 +1,24 @@
+/**
+ * What each GraphQL field of a model type reads, recorded on the field itself (its `extensions`)
+ * when the schema is built, so the compiler can turn any selection into SQL without a lookup table.
+ */
+import type { GraphQLField } from 'graphql'
+import type { DMMFField, ModelInfo } from '../model/datamodel.js'
+
+export type FieldSource =
+  /** A column, served as its GraphQL scalar. */
+  | { kind: 'column'; field: DMMFField }
+  /** A to-one relation: the related row or null. */
+  | { kind: 'toOne'; relation: string }
+  /** A to-many relation to a keyless model: every related row, as a list. */
+  | { kind: 'list'; relation: string }
+  /** A to-many relation as a connection. */
+  | { kind: 'connection'; relation: string }
+  /** A many-to-many shortcut: the far rows reached through the join model, as a connection. */
+  | { kind: 'manyToMany'; toJoin: string; join: ModelInfo; toFar: string; far: ModelInfo }
+
+export const fieldSource = (source: FieldSource) => ({ portico: source })
+
+export function sourceOf(def: GraphQLField<unknown, unknown>): FieldSource | undefined {
+  return (def.extensions as { portico?: FieldSource } | undefined)?.portico
+}

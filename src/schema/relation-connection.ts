@@ -1,0 +1,31 @@
+/** A to-many field (a relation or a many-to-many shortcut) as a connection, like a root list. */
+import type { GraphQLResolveInfo } from 'graphql'
+import type { Builder } from './builder.js'
+import type { SchemaContext } from './schema-context.js'
+import type { ModelInfo } from '../model/datamodel.js'
+import type { FieldSource } from '../planner/field-source.js'
+import { fieldSource } from '../planner/field-source.js'
+import { connectionPage, type ConnectionArgs } from '../planner/connection.js'
+import { listArgs } from './list-args.js'
+import { connectionType, pageArgs } from './connection-types.js'
+
+/** A to-many field as a connection of `target` rows; the page is finished from what the SQL read. */
+export function relationConnectionField(
+  t: Builder,
+  ctx: SchemaContext,
+  model: ModelInfo,
+  fieldName: string,
+  target: ModelInfo,
+  source: FieldSource,
+  description: string | undefined,
+) {
+  const prefix = `${model.name}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Connection`
+  return t.field({
+    type: connectionType(ctx.builder, prefix, `${prefix}Edge`, target.name),
+    description,
+    args: { ...pageArgs(t), ...listArgs(t, ctx, target, { offset: false }) },
+    resolve: (row: Record<string, unknown>, args: ConnectionArgs, _ctx: unknown, info: GraphQLResolveInfo) =>
+      connectionPage(row[info.path.key as string] as never, args, ctx.pageSizes, false),
+    extensions: fieldSource(source),
+  })
+}
