@@ -15,6 +15,8 @@ import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchema } from './schema/build-schema.js'
+import { ReadPlanner } from './planner/read-planner.js'
+import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { poolReadiness } from './serve/readiness.js'
 import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
 
@@ -65,8 +67,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (options.onQuery) prisma.$on('query', (event) => options.onQuery!(event.query))
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const schema = buildGraphQLSchema(prisma, datamodel, config)
-    const yoga = createPorticoYoga({ schema, context: () => ({}), logger, readiness: poolReadiness(pool, () => true) })
+    const planner = new ReadPlanner(prisma, datamodel, config)
+    const schema = buildGraphQLSchema(prisma, planner, config)
+    const yoga = createPorticoYoga({
+      schema,
+      context: () => ({}),
+      logger,
+      readiness: poolReadiness(pool, () => true),
+      plugins: [useCompiledReads(planner, logger)],
+    })
     return {
       yoga,
       schema,

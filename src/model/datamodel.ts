@@ -23,8 +23,6 @@ export interface ModelInfo {
   relations: DMMFField[]
   /** `@db.X` of each scalar field that has one (Date, Time, Timestamptz, Uuid, ...). */
   nativeTypes: Map<string, string>
-  /** Digits after the point of each `numeric(p, s)` field, so values print as PostgreSQL does. */
-  decimalScales: Map<string, number>
   /** Where the rows live, for the SQL the planner writes. */
   table: { schema: string; name: string }
   /** Each scalar field's column: its name and its type as format_type() prints it (for casts). */
@@ -45,20 +43,15 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
   const astBlocks = new Map(blocks(ast).map((b) => [b.name, b]))
   const views = new Set(blocks(ast).filter((b) => b.type === 'view').map((b) => b.name))
   const native = new Map<string, Map<string, string>>()
-  const scales = new Map<string, Map<string, number>>()
   for (const block of blocks(ast)) {
     const types = new Map<string, string>()
-    const blockScales = new Map<string, number>()
     for (const field of astFields(block)) {
       const db = field.attributes?.find((a) => a.group === 'db')
       const readAsText = TEMPORAL_COMMENT.exec(field.comment ?? '')?.[1] ?? TEXT_READ_COMMENT.exec(field.comment ?? '')?.[1]
       if (db) types.set(field.name, db.name)
       else if (readAsText) types.set(field.name, readAsText)
-      const scale = db?.name === 'Decimal' ? Number(db.args?.[1]?.value) : NaN
-      if (Number.isInteger(scale)) blockScales.set(field.name, scale)
     }
     native.set(block.name, types)
-    scales.set(block.name, blockScales)
   }
   const models = new Map<string, ModelInfo>()
   for (const [name, model] of Object.entries(raw.datamodel.models)) {
@@ -81,7 +74,6 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       scalars: model.fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum'),
       relations: model.fields.filter((f) => f.kind === 'object'),
       nativeTypes: native.get(name) ?? new Map(),
-      decimalScales: scales.get(name) ?? new Map(),
       table,
       columns,
       joins,

@@ -1,21 +1,23 @@
 /**
- * A GraphQL selection on a model -> one SQL expression that builds its JSON in PostgreSQL.
+ * A GraphQL selection on a model -> one SQL expression that builds its response JSON in PostgreSQL.
  *
- * Every object is a json_build_object of exactly the fields asked for, keyed by response key (so
- * aliases of one relation with different arguments each get their own subquery); relations are
- * correlated subqueries, so a whole root field, however deep, is one statement. The resolvers in
- * ../schema read these objects by response key; connections are finished in ./connection.ts.
+ * Every object is a json_build_object of exactly the fields asked for, keyed by response key and
+ * already in its served form (nodeIds, cursors, page info, timestamps, enum names), so the
+ * resolvers in ../schema only read properties, and a whole operation's `data` can be served as the
+ * text PostgreSQL returns (../serve/use-compiled-reads.ts). Relations are correlated subqueries:
+ * a root field, however deep, is one statement.
  */
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql'
+import { offsetToCursor } from '@pothos/plugin-relay'
 import type { PorticoConfig } from '../config/config.js'
 import { isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
-import { compileWhere } from './compile-where.js'
+import { compileWhere, enumLabels } from './compile-where.js'
 import { afterCursorSql, orderBySql, orderItems, reversed, type OrderInput } from './compile-order.js'
 import { decodeKeyCursor, pageWindow, type ConnectionArgs } from './connection.js'
 import { sourceOf } from './field-source.js'
 import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
-import { column, literal, tableName, valueFor, type Params } from './sql.js'
+import { column, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
 
 export interface CompileContext {
   op: Operation
@@ -27,54 +29,58 @@ export interface CompileContext {
 /** Where a connection's rows come from: a condition on the target's alias (TRUE at the root). */
 export type RowSource = (targetAlias: string) => string
 
-/** The key of a row as text, for nodeIds, cursors and mapping lookups back. */
-export function keyArray(model: ModelInfo, alias: string): string {
-  return `json_build_array(${model.key.map((k) => `${column(model, alias, k)}::text`).join(', ')})`
+/** Text made base64 in SQL as Node's Buffer does it (PostgreSQL breaks lines every 76 characters). */
+const base64 = (text: string) => `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'\\n', '')`
+
+/** The key as a JSON array of PostgreSQL's text of each key column: `["2","1"]`, as JSON.stringify writes it. */
+function keyJsonText(model: ModelInfo, alias: string): string {
+  return `'[' || concat_ws(',', ${model.key.map((k) => `to_json(${column(model, alias, k)}::text)::text`).join(', ')}) || ']'`
 }
+
+/** A global id, as Pothos's Relay plugin encodes one: base64 of `Type:key` (a JSON array for a compound key). */
+export function nodeIdSql(model: ModelInfo, typeName: string, alias: string): string {
+  const id = model.key.length === 1 ? `${column(model, alias, model.key[0]!)}::text` : keyJsonText(model, alias)
+  return base64(`${literal(`${typeName}:`)} || ${id}`)
+}
+
+/** A keyset cursor: base64 of `K:` and the key as a JSON array (./connection.ts decodes it). */
+const keyCursorSql = (model: ModelInfo, alias: string) => base64(`'K:' || ${keyJsonText(model, alias)}`)
+
+/** An offset cursor, as Pothos's Relay plugin writes one. */
+const offsetCursorSql = (offset: string) => base64(`'OffsetConnection:' || (${offset})::text`)
 
 /** `json_build_object(...)` of a selection on a model row `alias`. */
 export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, selection: Selection, alias: string): string {
-  const pairs: string[] = []
-  for (const field of selection.values()) {
-    const value = fieldValue(ctx, model, field, alias)
-    if (value !== undefined) pairs.push(`${literal(field.key)}, ${value}`)
-  }
-  if (model.keyName && [...selection.values()].some((f) => f.name === 'nodeId' && !sourceOf(f.def))) {
-    pairs.push(`'$key', ${keyArray(model, alias)}`)
-  }
-  return buildObject(pairs)
+  return jsonObject([...selection.values()].map((field) => [field.key, fieldValue(ctx, model, type, field, alias)]))
 }
 
-/** json_build_object takes at most 100 arguments: wider objects are built in parts and merged. */
-function buildObject(pairs: string[]): string {
-  if (pairs.length <= 50) return `json_build_object(${pairs.join(', ')})`
-  const parts: string[] = []
-  for (let i = 0; i < pairs.length; i += 50) parts.push(`jsonb_build_object(${pairs.slice(i, i + 50).join(', ')})`)
-  return `(${parts.join(' || ')})::json`
-}
-
-function fieldValue(ctx: CompileContext, model: ModelInfo, field: SelectedField, alias: string): string | undefined {
+function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, field: SelectedField, alias: string): string {
+  if (field.name === '__typename') return literal(type.name)
   const source = sourceOf(field.def)
-  if (!source) return undefined
+  if (!source) {
+    if (field.name === 'nodeId' && model.keyName) return nodeIdSql(model, type.name, alias)
+    throw new Error(`${type.name}.${field.name} cannot be read`)
+  }
+  const targetOf = (relation: string) => ctx.datamodel.models.get(model.relations.find((r) => r.name === relation)!.type)!
   switch (source.kind) {
     case 'column':
-      return columnValue(model, alias, source.field)
+      return columnValue(ctx.datamodel, model, alias, source.field)
     case 'toOne': {
-      const target = ctx.datamodel.models.get(model.relations.find((r) => r.name === source.relation)!.type)!
+      const target = targetOf(source.relation)
       const inner = ctx.params.alias()
       const object = objectJson(ctx, target, objectTypeOf(field), selectionOf(ctx.op, objectTypeOf(field), field.nodes), inner)
       return `(SELECT ${object} FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, source.relation, target, inner)} LIMIT 1)`
     }
     case 'list': {
-      const target = ctx.datamodel.models.get(model.relations.find((r) => r.name === source.relation)!.type)!
+      const target = targetOf(source.relation)
       const inner = ctx.params.alias()
-      const type = objectTypeOf(field)
-      const object = objectJson(ctx, target, type, selectionOf(ctx.op, type, field.nodes), inner)
+      const nodeType = objectTypeOf(field)
+      const object = objectJson(ctx, target, nodeType, selectionOf(ctx.op, nodeType, field.nodes), inner)
       const rows = `SELECT ${object} AS j FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, source.relation, target, inner)} ORDER BY ${orderBySql(target, inner, orderItems(target, undefined))}`
       return `(SELECT coalesce(json_agg(x.j), '[]'::json) FROM (${rows}) x)`
     }
     case 'connection': {
-      const target = ctx.datamodel.models.get(model.relations.find((r) => r.name === source.relation)!.type)!
+      const target = targetOf(source.relation)
       return `(${connectionSql(ctx, target, field, (inner) => joinCondition(model, alias, source.relation, target, inner))})`
     }
     case 'manyToMany': {
@@ -87,56 +93,139 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, field: SelectedField,
   }
 }
 
-const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
+export const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
   const type = getNamedType(field.def.type)
   if (!isObjectType(type)) throw new Error(`${field.name} is not an object field`)
   return type
 }
 
 /**
- * A column as the JSON its GraphQL scalar serves: exact numbers as text (bigint, numeric keep
- * every digit), bytea as base64, time with time zone in UTC, intervals as the session's ISO-8601
- * text, types with no JSON form as text; NULL arrays as [] (what Prisma served).
+ * A column in the form its GraphQL scalar serves: exact numbers as text (bigint and numeric keep
+ * every digit), timestamps as ISO-8601 in UTC with a `Z`, time with time zone in UTC, bytea as
+ * base64, intervals as the session's ISO-8601 text, types with no JSON form as text, enums by
+ * their GraphQL names; a NULL array as [] and array elements converted one by one.
  */
-export function columnValue(model: ModelInfo, alias: string, field: DMMFField): string {
+export function columnValue(datamodel: Datamodel, model: ModelInfo, alias: string, field: DMMFField): string {
   const col = column(model, alias, field.name)
-  const type = model.columns.get(field.name)!.type
-  const base = type.replace(/\[\]$/, '')
-  const asText = field.type === 'BigInt' || field.type === 'Decimal' || base === 'interval' || isOpaqueText(model, field)
-  let value = col
-  if (base.startsWith('money')) value = `${col}::numeric${field.isList ? '[]' : ''}::text${field.isList ? '[]' : ''}`
-  else if (asText) value = `${col}::text${field.isList ? '[]' : ''}`
-  else if (base === 'time with time zone' && !field.isList) value = `(${col} AT TIME ZONE 'UTC')::time`
-  else if (base === 'bytea' && !field.isList) value = `translate(encode(${col}, 'base64'), E'\\n', '')`
-  return field.isList ? `coalesce(to_json(${value}), '[]'::json)` : value
+  const base = model.columns.get(field.name)!.type.replace(/\[\]$/, '')
+  const element = elementValue(datamodel, model, field, base)
+  if (!field.isList) return element(col)
+  if (element('v') === 'v') return `coalesce(to_json(${col}), '[]'::json)`
+  return `coalesce((SELECT json_agg(${element('u.v')} ORDER BY u.i) FROM unnest(${col}) WITH ORDINALITY AS u(v, i)), '[]'::json)`
+}
+
+function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMFField, base: string): (value: string) => string {
+  if (field.kind === 'enum') {
+    const renamed = [...enumLabels(datamodel, field.type)].filter(([name, label]) => name !== label)
+    if (!renamed.length) return (v) => v
+    return (v) => `CASE ${v}::text ${renamed.map(([name, label]) => `WHEN ${literal(label)} THEN ${literal(name)}`).join(' ')} ELSE ${v}::text END`
+  }
+  if (base.startsWith('money')) return (v) => `${v}::numeric::text`
+  if (field.type === 'BigInt' || field.type === 'Decimal' || base === 'interval' || isOpaqueText(model, field)) return (v) => `${v}::text`
+  if (/^timestamp(\(\d+\))? with time zone$/.test(base)) {
+    // The session's TimeZone is UTC (../db/pool.ts): to_json writes +00:00, served as Z.
+    return (v) => `replace(to_json(${v}) #>> '{}', '+00:00', 'Z')`
+  }
+  if (/^timestamp(\(\d+\))? without time zone$/.test(base)) return (v) => `CASE WHEN isfinite(${v}) THEN (to_json(${v}) #>> '{}') || 'Z' ELSE ${v}::text END`
+  if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => `(${v} AT TIME ZONE 'UTC')::time`
+  if (base === 'bytea') return (v) => `translate(encode(${v}, 'base64'), E'\\n', '')`
+  return (v) => v
 }
 
 /**
- * A connection over `target` rows: `{ r: [row, ...], t: totalCount }`, each row holding its key
- * (`c`, for cursors) and one object per place the query asks for the node (`edges.node` under
- * each alias, `nodes`). One row more than the page is read, to know whether there is a next page.
+ * A connection over `target` rows, shaped as asked (`edges { cursor node }`, `nodes`, `pageInfo`,
+ * `totalCount`, under any aliases). One row more than the page is read, to know whether there is
+ * another page; rows are numbered in read order (`rn`) and a backward page is turned around.
  */
-export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource, options: { offset?: number } = {}): string {
+export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource): string {
   const args = field.args as ConnectionArgs & { where?: Record<string, unknown>; orderBy?: OrderInput }
-  const window = pageWindow(args, ctx.pageSizes, !target.keyName)
+  const byOffset = !target.keyName
+  const window = pageWindow(args, ctx.pageSizes, byOffset)
+  const size = window.limit - 1
+  const offset = window.offset
   const connectionType = objectTypeOf(field)
   const t = ctx.params.alias()
-  const rowPairs: string[] = target.keyName ? [`'c', ${keyArray(target, t)}`] : []
-  let wantsTotal = false
+  const columns: string[] = []
+  const addColumn = (sql: string) => {
+    columns.push(`${sql} AS n${columns.length}`)
+    return `x.n${columns.length - 1}`
+  }
+  let cursor: string | undefined
+  const cursorOf = () => {
+    if (byOffset) return offsetCursorSql(`${offset} + x.rn - 1`)
+    cursor ??= addColumn(keyCursorSql(target, t))
+    return cursor
+  }
+  const outputOrder = window.backward ? 'DESC' : 'ASC'
+  const onPage = `FILTER (WHERE x.rn <= ${size})`
+  const list = (item: string) => `coalesce(json_agg(${item} ORDER BY x.rn ${outputOrder}) ${onPage}, '[]'::json)`
+  const nodeObject = (part: SelectedField) => {
+    const nodeType = objectTypeOf(part)
+    return addColumn(objectJson(ctx, target, nodeType, selectionOf(ctx.op, nodeType, part.nodes), t))
+  }
+
+  const pairs: [string, string][] = []
+  // Only edges, nodes and pageInfo need the page's rows; totalCount alone reads none.
+  let readsRows = false
   for (const part of selectionOf(ctx.op, connectionType, field.nodes).values()) {
-    if (part.name === 'totalCount') wantsTotal = true
-    else if (part.name === 'nodes') {
-      const nodeType = objectTypeOf(part)
-      rowPairs.push(`${literal(`#${part.key}`)}, ${objectJson(ctx, target, nodeType, selectionOf(ctx.op, nodeType, part.nodes), t)}`)
-    } else if (part.name === 'edges') {
-      const edgeType = objectTypeOf(part)
-      for (const edgePart of selectionOf(ctx.op, edgeType, part.nodes).values()) {
-        if (edgePart.name !== 'node') continue
-        const nodeType = objectTypeOf(edgePart)
-        rowPairs.push(`${literal(`${part.key}.${edgePart.key}`)}, ${objectJson(ctx, target, nodeType, selectionOf(ctx.op, nodeType, edgePart.nodes), t)}`)
+    if (part.name === 'edges' || part.name === 'nodes' || part.name === 'pageInfo') readsRows = true
+    let value: string
+    switch (part.name) {
+      case '__typename':
+        value = literal(connectionType.name)
+        break
+      case 'totalCount': {
+        const c = ctx.params.alias()
+        value = `(SELECT count(*) FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
+        break
       }
+      case 'nodes':
+        value = list(nodeObject(part))
+        break
+      case 'edges': {
+        const edgeType = objectTypeOf(part)
+        const edgePairs = [...selectionOf(ctx.op, edgeType, part.nodes).values()].map((edgePart): [string, string] => {
+          const edgeValue = edgePart.name === '__typename' ? literal(edgeType.name) : edgePart.name === 'cursor' ? cursorOf() : nodeObject(edgePart)
+          return [edgePart.key, edgeValue]
+        })
+        value = list(jsonObject(edgePairs))
+        break
+      }
+      case 'pageInfo': {
+        const pageInfoType = objectTypeOf(part)
+        const infoPairs = [...selectionOf(ctx.op, pageInfoType, part.nodes).values()].map(
+          (infoPart): [string, string] => [infoPart.key, pageInfoValue(infoPart.name, pageInfoType.name)],
+        )
+        value = jsonObject(infoPairs)
+        break
+      }
+      default:
+        throw new Error(`${connectionType.name}.${part.name} cannot be read`)
+    }
+    pairs.push([part.key, value])
+  }
+
+  function pageInfoValue(name: string, typeName: string): string {
+    const more = `count(*) > ${size}`
+    const edgeCursor = (order: string) => `(array_agg(${cursorOf()} ORDER BY x.rn ${order}) ${onPage})[1]`
+    switch (name) {
+      case '__typename':
+        return literal(typeName)
+      case 'hasNextPage':
+        return byOffset || (args.before == null && args.last == null) ? more : args.before != null ? 'TRUE' : 'FALSE'
+      case 'hasPreviousPage':
+        if (byOffset) return offset > 0 ? 'TRUE' : 'FALSE'
+        return args.after != null ? 'TRUE' : window.backward ? more : 'FALSE'
+      case 'startCursor':
+        return byOffset ? literal(offsetToCursor(offset)) : edgeCursor(outputOrder)
+      case 'endCursor':
+        return byOffset ? offsetCursorSql(`${offset} + least(count(*), ${size}) - 1`) : edgeCursor(outputOrder === 'ASC' ? 'DESC' : 'ASC')
+      default:
+        throw new Error(`PageInfo.${name} cannot be read`)
     }
   }
+
+  if (!readsRows) return `SELECT ${jsonObject(pairs)}`
   let items = orderItems(target, args.orderBy)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
@@ -148,14 +237,8 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
     from += ` CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
     conditions.push(afterCursorSql(target, t, cursorAlias, items))
   }
-  const offset = window.offset + (options.offset ?? 0)
   const rows =
-    `SELECT json_build_object(${rowPairs.join(', ')}) AS j FROM ${from} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
+    `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${from} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
     ` ORDER BY ${orderBySql(target, t, items)} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
-  const pairs = [`'r', coalesce(json_agg(x.j), '[]'::json)`]
-  if (wantsTotal) {
-    const c = ctx.params.alias()
-    pairs.push(`'t', (SELECT count(*) FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`)
-  }
-  return `SELECT json_build_object(${pairs.join(', ')}) FROM (${rows}) x`
+  return `SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x`
 }

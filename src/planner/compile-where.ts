@@ -21,10 +21,28 @@ export function compileWhere(datamodel: Datamodel, model: ModelInfo, alias: stri
     else {
       const relation = model.relations.find((r) => r.name === key)
       if (relation) conditions.push(relationCondition(datamodel, model, alias, relation.name, value as Input, params))
-      else conditions.push(scalarCondition(model, alias, key, value as Input, params))
+      else conditions.push(scalarCondition(model, alias, key, dbValues(datamodel, model, key, value as Input), params))
     }
   }
   return all(conditions)
+}
+
+/** Enum values by GraphQL name -> the database's labels (`PG_13` -> 'PG-13'). */
+export function enumLabels(datamodel: Datamodel, enumName: string): Map<string, string> {
+  return datamodel.enums.get(enumName) ?? new Map()
+}
+
+/** A value of an enum column as the database stores it; other values unchanged. */
+export function toDbValue(datamodel: Datamodel, model: ModelInfo, field: string, value: unknown): unknown {
+  const scalar = model.scalars.find((f) => f.name === field)
+  if (scalar?.kind !== 'enum') return value
+  const labels = enumLabels(datamodel, scalar.type)
+  const one = (v: unknown) => (typeof v === 'string' ? (labels.get(v) ?? v) : v)
+  return Array.isArray(value) ? value.map(one) : one(value)
+}
+
+function dbValues(datamodel: Datamodel, model: ModelInfo, field: string, filter: Input): Input {
+  return Object.fromEntries(Object.entries(filter).map(([op, v]) => [op, op === 'mode' || op === 'isNull' || op === 'isEmpty' ? v : toDbValue(datamodel, model, field, v)]))
 }
 
 const all = (items: string[]) => (items.length === 0 ? 'TRUE' : items.length === 1 ? items[0]! : items.map((c) => `(${c})`).join(' AND '))

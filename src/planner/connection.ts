@@ -1,10 +1,10 @@
 /**
- * Relay connections: which window of rows the arguments ask for, and the page made from the rows
- * read (one more than asked, to know whether there is another page). Argument rules and messages
- * are Pothos's (`@pothos/core`, `@pothos/plugin-relay`), so pages behave as Pothos's connections.
+ * Relay connections: which window of rows the arguments ask for (one row more than the page, to
+ * know whether there is another). Argument rules and messages are Pothos's (`@pothos/core`,
+ * `@pothos/plugin-relay`), so pages behave as Pothos's connections.
  */
-import { decodeBase64, encodeBase64, getConnectionPageSize, PothosValidationError, validateConnectionArguments } from '@pothos/core'
-import { offsetForArgs, offsetToCursor } from '@pothos/plugin-relay'
+import { decodeBase64, getConnectionPageSize, PothosValidationError, validateConnectionArguments } from '@pothos/core'
+import { offsetForArgs } from '@pothos/plugin-relay'
 import type { PorticoConfig } from '../config/config.js'
 import type { ModelInfo } from '../model/datamodel.js'
 
@@ -46,11 +46,7 @@ export function pageWindow(args: ConnectionArgs, sizes: PageSizes, byOffset: boo
   return { limit, offset: args.offset ?? 0, backward: before != null || last != null, cursor: before ?? after ?? undefined }
 }
 
-/** A keyset cursor is the row's key, as the text PostgreSQL prints for each key column. */
-export function encodeKeyCursor(key: unknown[]): string {
-  return encodeBase64(`K:${JSON.stringify(key)}`)
-}
-
+/** A keyset cursor is base64 of `K:` and the row's key as a JSON array of texts (built in SQL by ./compile-read.ts). */
 export function decodeKeyCursor(cursor: string, model: ModelInfo): unknown[] {
   try {
     const text = decodeBase64(cursor)
@@ -60,52 +56,4 @@ export function decodeKeyCursor(cursor: string, model: ModelInfo): unknown[] {
     // reported below
   }
   throw new PothosValidationError(`Invalid cursor: ${cursor}`)
-}
-
-/** A row of a connection as ./compile-read.ts builds it: its key and its node objects. */
-export type ConnectionRow = Record<string, unknown> & { c?: unknown[] }
-
-export interface PageInfo {
-  hasNextPage: boolean
-  hasPreviousPage: boolean
-  startCursor: string | null
-  endCursor: string | null
-}
-
-export interface ConnectionPage {
-  rows: ConnectionRow[]
-  cursors: string[]
-  pageInfo: PageInfo
-  totalCount?: number
-}
-
-/** The page from the rows read for `args` (the same arguments the SQL was compiled from). */
-export function connectionPage(data: { r: ConnectionRow[]; t?: number }, args: ConnectionArgs, sizes: PageSizes, byOffset: boolean): ConnectionPage {
-  if (byOffset) {
-    const { offset, expectedSize, hasPreviousPage, hasNextPage } = offsetForArgs({ args, defaultSize: sizes.defaultPageSize, maxSize: sizes.maxPageSize })
-    const rows = data.r.slice(0, expectedSize)
-    const cursors = rows.map((_, i) => offsetToCursor(offset + i))
-    return {
-      rows,
-      cursors,
-      totalCount: data.t,
-      pageInfo: { startCursor: offsetToCursor(offset), endCursor: offsetToCursor(offset + rows.length - 1), hasPreviousPage, hasNextPage: hasNextPage(data.r.length) },
-    }
-  }
-  const window = pageWindow(args, sizes, false)
-  const full = data.r.length === window.limit
-  let rows = full ? data.r.slice(0, -1) : data.r
-  if (window.backward) rows = rows.reverse()
-  const cursors = rows.map((row) => encodeKeyCursor(row.c!))
-  return {
-    rows,
-    cursors,
-    totalCount: data.t,
-    pageInfo: {
-      hasNextPage: args.before != null ? true : args.last != null ? false : full,
-      hasPreviousPage: args.after != null ? true : window.backward ? full : false,
-      startCursor: cursors[0] ?? null,
-      endCursor: cursors[cursors.length - 1] ?? null,
-    },
-  }
 }

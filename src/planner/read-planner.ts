@@ -8,11 +8,13 @@
  * log), as raw SQL.
  */
 import DataLoader from 'dataloader'
-import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql'
+import type { DocumentNode, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import { connectionSql, objectJson, type CompileContext } from './compile-read.js'
-import { connectionPage, type ConnectionArgs, type ConnectionPage } from './connection.js'
+import { compileOperation, type CompiledOperation } from './compile-operation.js'
+import type { ConnectionArgs } from './connection.js'
+import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { column, Params, tableName, toText } from './sql.js'
 
@@ -26,6 +28,7 @@ interface Lookup {
 export class ReadPlanner {
   /** Loaders of one request, by statement shape; they die with the request's context. */
   private readonly loaders = new WeakMap<object, Map<string, DataLoader<Lookup, unknown, string>>>()
+  private readonly operations = new WeakMap<DocumentNode, Map<string, CompiledOperation | null>>()
 
   constructor(
     private readonly prisma: unknown,
@@ -34,12 +37,12 @@ export class ReadPlanner {
   ) {}
 
   /** One statement: the whole connection, nested selections included. */
-  async connection(model: ModelInfo, args: ConnectionArgs, info: GraphQLResolveInfo): Promise<ConnectionPage> {
+  async connection(model: ModelInfo, args: ConnectionArgs, info: GraphQLResolveInfo): Promise<unknown> {
     const ctx = this.compileContext(info, new Params())
     const field = this.rootField(info, args)
     const sql = `SELECT (${connectionSql(ctx, model, field, () => 'TRUE')})::text AS j`
     const [row] = await this.run(sql, ctx.params.values)
-    return connectionPage(JSON.parse(row!.j as string), args, this.pageSizes, !model.keyName)
+    return JSON.parse(row!.j as string)
   }
 
   /** The row of `model` with this key (values in key order), shaped for `type`'s selection, or null. */
@@ -52,7 +55,7 @@ export class ReadPlanner {
     const t = params.alias()
     const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), t)
     const shape = `${model.name}\u0000${object}\u0000${JSON.stringify(params.values.slice(model.key.length), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
-    return this.loader(context, shape, model, object, t, params.values.slice(model.key.length)).load({ key: key.map(toText) })
+    return this.loader(context, shape, model, object, t, params.values.slice(model.key.length)).load({ key: key.map((value, i) => toText(toDbValue(this.datamodel, model, model.key[i]!, value))) })
   }
 
   private loader(context: object, shape: string, model: ModelInfo, object: string, t: string, selectionParams: unknown[]) {
@@ -83,6 +86,30 @@ export class ReadPlanner {
     const found = new Array<unknown>(lookups.length).fill(null)
     for (const row of rows) found[(row.i as number) - 1] = JSON.parse(row.j as string)
     return found
+  }
+
+  /** The whole operation as one statement, or null when it needs GraphQL execution; cached per document and variables. */
+  compileOperation(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): CompiledOperation | null {
+    let byVariables = this.operations.get(document)
+    if (!byVariables) this.operations.set(document, (byVariables = new Map()))
+    const cacheKey = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`
+    if (byVariables.has(cacheKey)) return byVariables.get(cacheKey)!
+    let compiled: CompiledOperation | null
+    try {
+      compiled = compileOperation(this.datamodel, this.pageSizes, schema, document, operationName, variables)
+    } catch {
+      compiled = null // invalid arguments: executing the operation reports them
+    }
+    // Bounded: a document sent with ever-new variables keeps only its latest plans.
+    if (byVariables.size >= 100) byVariables.clear()
+    byVariables.set(cacheKey, compiled)
+    return compiled
+  }
+
+  /** Runs a compiled operation: the response's `data`, as the JSON text PostgreSQL built. */
+  async runOperation(compiled: CompiledOperation): Promise<string> {
+    const [row] = await this.run(compiled.sql, compiled.values)
+    return row!.j as string
   }
 
   private compileContext(info: GraphQLResolveInfo, params: Params): CompileContext {

@@ -16,6 +16,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   type SelectionSetNode,
+  TypeNameMetaFieldDef,
 } from 'graphql'
 
 export interface Operation {
@@ -35,15 +36,18 @@ export interface SelectedField {
 export type Selection = Map<string, SelectedField>
 
 /** The fields selected on `type` under the given field nodes (their selection sets, merged). */
-export function selectionOf(op: Operation, type: GraphQLObjectType, nodes: readonly FieldNode[]): Selection {
+export function selectionOf(op: Operation, type: GraphQLObjectType, nodes: readonly FieldNode[], onSkipped?: (name: string) => void): Selection {
   const found = new Map<string, FieldNode[]>()
   for (const node of nodes) if (node.selectionSet) collect(op, type, node.selectionSet, found, new Set())
   const selection: Selection = new Map()
   const defs = type.getFields()
   for (const [key, fieldNodes] of found) {
     const name = fieldNodes[0]!.name.value
-    const def = defs[name]
-    if (!def) continue // __typename: answered by graphql-js
+    const def = name === '__typename' ? TypeNameMetaFieldDef : defs[name]
+    if (!def) {
+      onSkipped?.(name) // __schema, __type: introspection, not data
+      continue
+    }
     selection.set(key, { key, name, nodes: fieldNodes, def, args: getArgumentValues(def, fieldNodes[0]!, op.variableValues) })
   }
   return selection

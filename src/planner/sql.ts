@@ -56,3 +56,13 @@ export function toText(value: unknown): unknown {
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
 }
+
+/**
+ * A JSON object of (response key, SQL value) entries, keys in the order given (the order GraphQL
+ * responds in). json_build_object takes at most 100 arguments; a wider object is written as text.
+ */
+export function jsonObject(entries: [key: string, value: string][]): string {
+  if (entries.length <= 50) return `json_build_object(${entries.map(([key, value]) => `${literal(key)}, ${value}`).join(', ')})`
+  const members = entries.map(([key, value]) => `${literal(`${JSON.stringify(key)}:`)} || coalesce(to_json(${value})::text, 'null')`)
+  return `('{' || ${members.join(` || ',' || `)} || '}')::json`
+}

@@ -4,29 +4,26 @@
  */
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
-import type { Datamodel } from '../model/datamodel.js'
-import { ReadPlanner } from '../planner/read-planner.js'
+import type { ReadPlanner } from '../planner/read-planner.js'
 import { createBuilder } from './builder.js'
 import { createFilterTypes } from './filters.js'
 import { createObjectTypes } from './object-types.js'
 import { createOrderTypes } from './order.js'
 import { createRootFields } from './root-fields.js'
+import { createRelayTypes } from './relay-types.js'
 import type { SchemaContext } from './schema-context.js'
 
 export function buildGraphQLSchema(
   prisma: unknown,
-  datamodel: Datamodel,
+  planner: ReadPlanner,
   pageSizes: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>,
 ): GraphQLSchema {
+  const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
   const builder = createBuilder({ prisma, dmmf: datamodel.raw })
   const enumRefs = new Map<string, unknown>()
-  // Values carry their database label (`PG_13` is 'PG-13'): rows and filters speak the database's.
-  for (const [name, values] of datamodel.enums) {
-    const options = Object.fromEntries([...values].map(([value, label]) => [value, { value: label }]))
-    enumRefs.set(name, builder.enumType(name, { values: options }))
-  }
-  const planner = new ReadPlanner(prisma, datamodel, pageSizes)
+  // Served by name (`PG_13`); the planner's SQL maps names to the database's labels ('PG-13').
+  for (const [name, values] of datamodel.enums) enumRefs.set(name, builder.enumType(name, { values: [...values.keys()] }))
   const ctx: SchemaContext = {
     builder,
     datamodel,
@@ -36,6 +33,7 @@ export function buildGraphQLSchema(
     filters: createFilterTypes(builder, datamodel, enumRefs),
     orderTypes: createOrderTypes(builder, datamodel),
   }
+  createRelayTypes(builder, [...datamodel.models.values()].some((m) => m.keyName))
   createObjectTypes(ctx)
   createRootFields(ctx)
   return builder.toSchema({ sortSchema: false })

@@ -1,10 +1,9 @@
 /**
- * The Pothos builder Portico uses for every database: Prisma plugin (query merging into one
- * statement per root field), Relay plugin (connections, `Node`, `nodeId`), and our scalars.
+ * The Pothos builder Portico uses for every database: the Prisma plugin binds each object type to
+ * its Prisma model; reads are planned by ../planner, Relay's types are ./relay-types.ts.
  */
 import SchemaBuilder from '@pothos/core'
 import PrismaPlugin from '@pothos/plugin-prisma'
-import RelayPlugin from '@pothos/plugin-relay'
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
 import { SCALARS } from './scalars.js'
 
@@ -22,7 +21,7 @@ export interface BuilderOptions {
 
 export function createBuilder({ prisma, dmmf }: BuilderOptions): Builder {
   const builder: Builder = new SchemaBuilder<{ PrismaTypes: {}; Context: object; DefaultFieldNullability: false }>({
-    plugins: [PrismaPlugin, RelayPlugin],
+    plugins: [PrismaPlugin],
     defaultFieldNullability: false,
     prisma: {
       client: prisma as never,
@@ -30,14 +29,6 @@ export function createBuilder({ prisma, dmmf }: BuilderOptions): Builder {
       exposeDescriptions: true,
       filterConnectionTotalCount: true,
       onUnusedQuery: null,
-    },
-    relay: {
-      idFieldName: 'nodeId',
-      cursorType: 'String',
-      nodesOnConnection: true,
-      // `node(nodeId:)` is added by ./node-field.ts so its argument can be named after the field.
-      nodeQueryOptions: false,
-      nodesQueryOptions: false,
     },
   } as never)
   for (const [name, scalar] of Object.entries(SCALARS)) builder.addScalarType(name, scalar, {})

@@ -1,42 +1,26 @@
 /**
- * Relay connection types (`FilmConnection`, `FilmEdge`, `PageInfo`) over a page the planner read.
- * A connection's nodes come from the row objects the SQL built for each place they are asked for:
- * `<edges alias>.<node alias>` and `#<nodes alias>` (see ../planner/compile-read.ts).
+ * Relay connection types (`FilmConnection` and `FilmEdge`). The planner's SQL builds each
+ * connection as asked, under the response keys of the query (../planner/compile-read.ts), so
+ * every field here reads by response key.
  */
-import type { GraphQLResolveInfo } from 'graphql'
-import type { ConnectionPage, ConnectionRow } from '../planner/connection.js'
 import type { Builder } from './builder.js'
-
-interface Edge {
-  row: ConnectionRow
-  cursor: string
-  /** The response key of the `edges` field this edge was asked under. */
-  edges: string
-}
-
-const keyOf = (info: GraphQLResolveInfo) => info.path.key as string
+import { byResponseKey } from './resolve-by-key.js'
+import { PAGE_INFO } from './relay-types.js'
 
 /** Makes `<name>` and its edge type `<edgeName>` over rows of `nodeType`; returns the connection's name. */
 export function connectionType(builder: Builder, name: string, edgeName: string, nodeType: string): string {
   builder.objectType(edgeName, {
     fields: (t: Builder) => ({
-      cursor: t.string({ resolve: (edge: Edge) => edge.cursor }),
-      node: t.field({ type: nodeType, resolve: (edge: Edge, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo) => edge.row[`${edge.edges}.${keyOf(info)}`] }),
+      cursor: t.string({ resolve: byResponseKey }),
+      node: t.field({ type: nodeType, resolve: byResponseKey }),
     }),
   })
   builder.objectType(name, {
     fields: (t: Builder) => ({
-      edges: t.field({
-        type: [edgeName],
-        resolve: (page: ConnectionPage, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo) =>
-          page.rows.map((row, i): Edge => ({ row, cursor: page.cursors[i]!, edges: keyOf(info) })),
-      }),
-      nodes: t.field({
-        type: [nodeType],
-        resolve: (page: ConnectionPage, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo) => page.rows.map((row) => row[`#${keyOf(info)}`]),
-      }),
-      pageInfo: t.field({ type: builder.pageInfoRef(), resolve: (page: ConnectionPage) => page.pageInfo }),
-      totalCount: t.int({ description: 'How many rows match, across all pages.', resolve: (page: ConnectionPage) => page.totalCount }),
+      edges: t.field({ type: [edgeName], resolve: byResponseKey }),
+      nodes: t.field({ type: [nodeType], resolve: byResponseKey }),
+      pageInfo: t.field({ type: PAGE_INFO, resolve: byResponseKey }),
+      totalCount: t.int({ description: 'How many rows match, across all pages.', resolve: byResponseKey }),
     }),
   })
   return name

@@ -12,17 +12,15 @@ import { graphqlScalarName } from './scalars.js'
 import { manyToManyFields } from './many-to-many.js'
 import { byResponseKey } from './resolve-by-key.js'
 import { relationConnectionField } from './relation-connection.js'
+import { NODE } from './relay-types.js'
 
 export function createObjectTypes(ctx: SchemaContext): void {
   for (const model of ctx.datamodel.models.values()) {
     const options = { description: model.description, fields: (t: Builder) => objectFields(t, ctx, model) }
-    if (model.keyName) {
-      // The planner puts the key, as text, under `$key` of every row whose nodeId is asked for.
-      const id = { field: model.keyName, resolve: (row: { $key: string[] }) => (row.$key.length === 1 ? row.$key[0] : JSON.stringify(row.$key)) }
-      ctx.builder.prismaNode(model.name, { ...options, id, nullable: true })
-    } else {
-      ctx.builder.objectType(model.name, options)
-    }
+    // Keyed rows are Prisma objects and Nodes (`nodeId` comes with the interface). Pothos's Prisma
+    // objects need a unique key to refetch by, so keyless rows are plain objects.
+    if (model.keyName) ctx.builder.prismaObject(model.name, { ...options, interfaces: [NODE] })
+    else ctx.builder.objectType(model.name, options)
   }
 }
 

@@ -1,15 +1,14 @@
 /** A to-many field (a relation or a many-to-many shortcut) as a connection, like a root list. */
-import type { GraphQLResolveInfo } from 'graphql'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import type { ModelInfo } from '../model/datamodel.js'
 import type { FieldSource } from '../planner/field-source.js'
 import { fieldSource } from '../planner/field-source.js'
-import { connectionPage, type ConnectionArgs } from '../planner/connection.js'
+import { byResponseKey } from './resolve-by-key.js'
 import { listArgs } from './list-args.js'
 import { connectionType, pageArgs } from './connection-types.js'
 
-/** A to-many field as a connection of `target` rows; the page is finished from what the SQL read. */
+/** A to-many field as a connection of `target` rows, read in the parent's statement. */
 export function relationConnectionField(
   t: Builder,
   ctx: SchemaContext,
@@ -24,8 +23,7 @@ export function relationConnectionField(
     type: connectionType(ctx.builder, prefix, `${prefix}Edge`, target.name),
     description,
     args: { ...pageArgs(t), ...listArgs(t, ctx, target, { offset: false }) },
-    resolve: (row: Record<string, unknown>, args: ConnectionArgs, _ctx: unknown, info: GraphQLResolveInfo) =>
-      connectionPage(row[info.path.key as string] as never, args, ctx.pageSizes, false),
+    resolve: byResponseKey,
     extensions: fieldSource(source),
   })
 }

@@ -8,6 +8,7 @@ import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import type { ModelInfo } from '../model/datamodel.js'
 import type { ConnectionArgs } from '../planner/connection.js'
+import { rootSource } from '../planner/field-source.js'
 import { listFieldName, lookupFieldName } from '../model/inflect.js'
 import { graphqlScalarName } from './scalars.js'
 import { listArgs } from './list-args.js'
@@ -42,6 +43,7 @@ function lookupField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
     args,
     resolve: (_root: unknown, key: Record<string, unknown>, context: object, info: GraphQLResolveInfo) =>
       ctx.planner.byKey(model, model.key.map((k) => key[k]), info.returnType as GraphQLObjectType, info, context),
+    extensions: rootSource({ kind: 'lookup', model }),
   })
 }
 
@@ -54,5 +56,6 @@ function listField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
     description,
     args: { ...pageArgs(t), ...listArgs(t, ctx, model, { offset: !!model.keyName }) },
     resolve: (_root: unknown, args: ConnectionArgs, _context: unknown, info: GraphQLResolveInfo) => ctx.planner.connection(model, args, info),
+    extensions: rootSource({ kind: 'rootList', model }),
   })
 }

@@ -25,6 +25,8 @@ export interface PorticoYogaOptions {
   readiness: Readiness
   graphiql?: boolean
   graphqlEndpoint?: string
+  /** More plugins, after Portico's own (e.g. useCompiledReads). */
+  plugins?: Plugin[]
 }
 
 export type PorticoYoga = YogaServerInstance<Record<string, unknown>, object>
@@ -53,7 +55,7 @@ export function createPorticoYoga(options: PorticoYogaOptions): PorticoYoga {
       isDev: false,
     },
     logging: yogaLogger(options.logger, logged),
-    plugins: [useRequestId(), useErrorLogging(options.logger, logged), useHealthChecks({ readiness: options.readiness, logger: options.logger })],
+    plugins: [useRequestId(), useErrorLogging(options.logger, logged), useHealthChecks({ readiness: options.readiness, logger: options.logger }), ...(options.plugins ?? [])],
   })
 }
 

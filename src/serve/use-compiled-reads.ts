@@ -1,0 +1,39 @@
+/**
+ * useCompiledReads: an operation the planner can compile whole (every root field a list, a
+ * lookup or `node`) is answered by one SQL statement whose text is the response's `data`, sent
+ * as is: no GraphQL execution, no JSON parsing or printing in Node. Any other operation, or one
+ * whose statement fails, is executed normally (which reports its errors), with the same SQL
+ * per root field.
+ */
+import type { Plugin } from 'graphql-yoga'
+import type { Logger } from '../log.js'
+import type { ReadPlanner } from '../planner/read-planner.js'
+
+class CompiledResult {
+  private parsed: unknown
+  constructor(private readonly text: string) {}
+  /** Parsed only if something asks (Yoga does not: it calls `stringify`). */
+  get data(): unknown {
+    this.parsed ??= JSON.parse(this.text)
+    return this.parsed
+  }
+  stringify = (): string => `{"data":${this.text}}`
+}
+
+export function useCompiledReads(planner: ReadPlanner, logger: Logger): Plugin {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const compiled = planner.compileOperation(args.schema, args.document, args.operationName, args.variableValues)
+      if (!compiled) return
+      setExecuteFn(async (executeArgs) => {
+        try {
+          return new CompiledResult(await planner.runOperation(compiled)) as never
+        } catch (error) {
+          // Executed field by field, the operation reports this error as GraphQL errors.
+          logger.debug({ err: error }, 'the compiled statement failed: executing the operation field by field')
+          return executeFn(executeArgs)
+        }
+      })
+    },
+  }
+}
