@@ -9,6 +9,7 @@ import type pg from 'pg'
 import { DEFAULT_SCHEMAS, type PorticoConfig } from './config/config.js'
 import { checkConnection } from './db/connection-errors.js'
 import { createPool } from './db/pool.js'
+import { createSqlRunner } from './db/sql-runner.js'
 import { createPrismaAdapter } from './db/prisma-adapter.js'
 import { introspectDatabase } from './introspect/introspect-database.js'
 import type { Logger } from './log.js'
@@ -26,7 +27,7 @@ export interface GatewayOptions {
   logger: Logger
   /** Human-readable progress of the long steps. */
   onProgress?: (message: string) => void
-  /** Called with every SQL statement Prisma sends (tests count them). */
+  /** Called with every SQL statement sent, by the planner or Prisma (tests count them). */
   onQuery?: (sql: string) => void
 }
 
@@ -67,7 +68,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (options.onQuery) prisma.$on('query', (event) => options.onQuery!(event.query))
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const planner = new ReadPlanner(prisma, datamodel, config)
+    const planner = new ReadPlanner(createSqlRunner(pool, options.onQuery), datamodel, config)
     const schema = buildGraphQLSchema(prisma, planner, config)
     const yoga = createPorticoYoga({
       schema,

@@ -3,9 +3,9 @@
  *
  * Every root field Portico serves is a model's list, a lookup by key or `node(nodeId:)`, and each
  * compiles to JSON already in its served form (./compile-read.ts), so an operation made only of
- * those needs neither GraphQL execution nor JSON parsing: PostgreSQL writes the response. Lookups
- * of one type and shape are batched into one `unnest(keys) JOIN` subquery, as the per-request
- * DataLoaders do on the other path. Anything else (introspection, invalid arguments, variables
+ * those needs neither GraphQL execution nor JSON parsing: PostgreSQL writes the response. Adjacent
+ * lookups of one type and shape (100 aliased `film(filmId:)`) are one `unnest(keys)` subquery, as
+ * the per-request DataLoaders batch them on the other path. Anything else (introspection, invalid arguments, variables
  * that do not coerce) returns null, and the operation is executed normally, which also reports
  * its errors.
  */
@@ -26,7 +26,7 @@ import { toDbValue } from './compile-where.js'
 import { rootSourceOf } from './field-source.js'
 import { decodeNodeId } from './node-id.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
-import { column, jsonObject, literal, Params, tableName, toText } from './sql.js'
+import { column, literal, Params, tableName, toText } from './sql.js'
 
 export interface CompiledOperation {
   sql: string
@@ -66,18 +66,18 @@ export function compileOperation(
 
   const params = new Params()
   const ctx: CompileContext = { op, datamodel, params, pageSizes }
-  const pairs: [string, string][] = []
-  const lookups = new Map<string, Lookup[]>()
-  const lookupPairs = new Map<Lookup, number>()
+  // The response is written as text, member by member in the operation's order; consecutive
+  // lookups of one shape are one run, read by one subquery.
+  const members: (string | { shape: string; lookups: Lookup[] })[] = []
   for (const field of selection.values()) {
     if (field.name === '__typename') {
-      pairs.push([field.key, literal(queryType.name)])
+      members.push(member(field.key, literal(queryType.name)))
       continue
     }
     const source = rootSourceOf(field.def)
     if (!source) return null
     if (source.kind === 'rootList') {
-      pairs.push([field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`])
+      members.push(member(field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`))
       continue
     }
     const lookup: Lookup =
@@ -85,23 +85,24 @@ export function compileOperation(
         ? { field, model: source.model, type: objectTypeOf(field), key: source.model.key.map((k) => field.args[k]) }
         : { field, ...decodeNodeId(datamodel, schema, String(field.args.nodeId)) }
     const shape = shapeOf(ctx, lookup)
-    const group = lookups.get(shape) ?? []
-    group.push(lookup)
-    lookups.set(shape, group)
-    lookupPairs.set(lookup, pairs.push([field.key, 'NULL']) - 1)
+    const last = members[members.length - 1]
+    if (typeof last === 'object' && last.shape === shape) last.lookups.push(lookup)
+    else members.push({ shape, lookups: [lookup] })
   }
 
   const from: string[] = []
-  for (const group of lookups.values()) {
-    const batch = `b${from.length + 1}`
-    from.push(`(${batchSql(ctx, group)}) ${batch}`)
-    group.forEach((lookup, i) => {
-      pairs[lookupPairs.get(lookup)!] = [lookup.field.key, `${batch}.m -> ${literal(String(i + 1))}`]
-    })
-  }
-  const sql = `SELECT ${jsonObject(pairs)}::text AS j${from.length ? ` FROM ${from.join(', ')}` : ''}`
-  return { sql, values: params.values }
+  const parts = members.map((m) => {
+    if (typeof m === 'string') return m
+    const run = `r${from.length + 1}`
+    from.push(`(${runSql(ctx, m.lookups)}) ${run}`)
+    return `${run}.s`
+  })
+  const text = parts.length ? `'{' || ${parts.join(` || ',' || `)} || '}'` : `'{}'`
+  return { sql: `SELECT ${text} AS j${from.length ? ` FROM ${from.join(', ')}` : ''}`, values: params.values }
 }
+
+/** `"key":value` as JSON text (a SQL NULL is JSON null). */
+const member = (key: string, value: string) => `${literal(`${JSON.stringify(key)}:`)} || coalesce(to_json(${value})::text, 'null')`
 
 /** Lookups with the same SQL (same model, same selection, same arguments inside) share a batch. */
 function shapeOf(ctx: CompileContext, lookup: Lookup): string {
@@ -110,19 +111,25 @@ function shapeOf(ctx: CompileContext, lookup: Lookup): string {
   return `${lookup.model.name}\u0000${lookup.type.name}\u0000${object}\u0000${JSON.stringify(params.values)}`
 }
 
-/** `{ "1": row, "2": row, ... }` by position in the batch; a key with no row has no entry (null). */
-function batchSql(ctx: CompileContext, group: Lookup[]): string {
-  const { model, type, field } = group[0]!
+/**
+ * A run of lookups as the text `"alias":row,"alias":row` (null where a key has no row): the keys and
+ * aliases are unnested together, in order, and each key reads its row by index.
+ */
+function runSql(ctx: CompileContext, run: Lookup[]): string {
+  const { model, type, field } = run[0]!
   const keys = model.key.map((k, i) => {
     const type = model.columns.get(k)!.type
-    const values = group.map((lookup) => toText(toDbValue(ctx.datamodel, model, k, lookup.key[i])))
+    const values = run.map((lookup) => toText(toDbValue(ctx.datamodel, model, k, lookup.key[i])))
     return ctx.params.add(values, `${type.endsWith('[]') ? 'text' : type}[]`)
   })
+  const aliases = ctx.params.add(run.map((lookup) => JSON.stringify(lookup.field.key)), 'text[]')
   const t = ctx.params.alias()
   const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, field.nodes), t)
   const names = model.key.map((_, i) => `k${i}`)
+  // LIMIT 1: one row per key, even where a declared (unenforced) key matches several rows.
+  const row = `SELECT ${object} FROM ${tableName(model)} ${t} WHERE ${model.key.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')} LIMIT 1`
   return (
-    `SELECT json_object_agg(k.i, ${object}) AS m FROM unnest(${keys.join(', ')}) WITH ORDINALITY AS k(${names.join(', ')}, i)` +
-    ` JOIN ${tableName(model)} ${t} ON ${model.key.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')}`
+    `SELECT string_agg(k.a || ':' || coalesce((${row})::text, 'null'), ',' ORDER BY k.i) AS s` +
+    ` FROM unnest(${keys.join(', ')}, ${aliases}) WITH ORDINALITY AS k(${names.join(', ')}, a, i)`
   )
 }

@@ -4,12 +4,12 @@
  * A root list is compiled, with everything nested under it, into one SQL statement whose JSON
  * PostgreSQL builds (./compile-read.ts). Lookups by key (`film(filmId:)`, `node(nodeId:)`) go
  * through per-request DataLoaders, so N lookups of one type and shape in one operation are one
- * `= ANY(...)` statement. Statements run through the Prisma client (its adapter, pool and query
- * log), as raw SQL.
+ * `unnest(keys)` statement. Statements run on the pool Prisma's adapter uses (../db/sql-runner.ts).
  */
 import DataLoader from 'dataloader'
 import type { DocumentNode, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
+import type { SqlRunner } from '../db/sql-runner.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import { connectionSql, objectJson, type CompileContext } from './compile-read.js'
 import { compileOperation, type CompiledOperation } from './compile-operation.js'
@@ -18,7 +18,6 @@ import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { column, Params, tableName, toText } from './sql.js'
 
-type RawClient = { $queryRawUnsafe(sql: string, ...values: unknown[]): Promise<Record<string, unknown>[]> }
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
 interface Lookup {
@@ -31,7 +30,7 @@ export class ReadPlanner {
   private readonly operations = new WeakMap<DocumentNode, Map<string, CompiledOperation | null>>()
 
   constructor(
-    private readonly prisma: unknown,
+    private readonly sql: SqlRunner,
     readonly datamodel: Datamodel,
     private readonly pageSizes: PageSizes,
   ) {}
@@ -123,6 +122,6 @@ export class ReadPlanner {
   }
 
   private run(sql: string, values: unknown[]): Promise<Record<string, unknown>[]> {
-    return (this.prisma as RawClient).$queryRawUnsafe(sql, ...values)
+    return this.sql.query(sql, values)
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * Runs the planner's statements on the pool (the same pool, and so the same session settings, as
+ * Prisma's driver adapter), as named prepared statements: PostgreSQL parses and plans each
+ * statement once per connection, not on every request. The planner's SQL for one query shape is
+ * always the same text (values are parameters), so a name is a hash of the text. Prisma's raw
+ * queries cannot be prepared; measured on 100 lookups in one request, preparing gave +50%.
+ */
+import { createHash } from 'node:crypto'
+import type pg from 'pg'
+
+export interface SqlRunner {
+  query(sql: string, values: unknown[]): Promise<Record<string, unknown>[]>
+}
+
+/** Per connection, at most this many prepared statements; beyond it, statements run unprepared. */
+const PREPARED_PER_CONNECTION = 500
+
+export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void): SqlRunner {
+  const prepared = new WeakMap<pg.PoolClient, Set<string>>()
+  return {
+    async query(sql, values) {
+      onQuery?.(sql)
+      const name = `portico_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`
+      const client = await pool.connect()
+      let released = false
+      try {
+        let names = prepared.get(client)
+        if (!names) prepared.set(client, (names = new Set()))
+        const prepare = names.has(name) || names.size < PREPARED_PER_CONNECTION
+        const result = await client.query({ name: prepare ? name : undefined, text: sql, values })
+        if (prepare) names.add(name)
+        return result.rows
+      } catch (error) {
+        // A connection that failed mid-query is not given back for reuse.
+        released = true
+        client.release(isConnectionError(error) ? (error as Error) : undefined)
+        throw error
+      } finally {
+        if (!released) client.release()
+      }
+    },
+  }
+}
+
+/** Errors with no SQLSTATE come from the connection, not the statement. */
+const isConnectionError = (error: unknown) => !(typeof error === 'object' && error !== null && 'code' in error && /^[0-9A-Z]{5}$/.test(String((error as { code: unknown }).code)))

@@ -1,0 +1,128 @@
+/**
+ * The benchmark's results: their JSON form (written to a file) and the printed tables, one per
+ * target, then Portico's throughput as a ratio of PostGraphile's and of the limit server's.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import type { CheckEntry } from './check.ts'
+import type { LoadResult } from './load.ts'
+import type { OperationName } from './operations.ts'
+import type { StatementSummary } from './stats.ts'
+import type { TargetName } from './targets/target.ts'
+
+export interface Measurement {
+  target: TargetName
+  operation: OperationName
+  /** The timed run (absent in smoke mode). */
+  load?: LoadResult
+  /** Statements per request from a few sequential requests: exact, nothing in flight. */
+  statements: Omit<StatementSummary, 'statements'> & { statements: { query: string; calls: number; meanMs: number }[] }
+  /** Statements per completed request during the timed run (requests cut off at its end inflate it slightly). */
+  statementsUnderLoad?: Omit<StatementSummary, 'statements'>
+  /** Peak RSS of the server process during this operation's warm-up and run (VmHWM after a reset). */
+  peakRssBytes: number | null
+  /** The data check's verdict for this target and operation. */
+  check: CheckEntry['status']
+}
+
+export interface BenchResults {
+  version: 1
+  mode: 'full' | 'quick' | 'smoke'
+  startedAt: string
+  wallSeconds: number
+  settings: {
+    connections: number
+    poolSize: number
+    warmupSeconds: number
+    durationSeconds: number
+    countRequests: number
+    skipCheck: boolean
+  }
+  machine: { cpus: number; cpuModel: string; node: string; postgres: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] }
+  dataset: { scale: string; rows: Record<string, number>; loadSeconds: number }
+  /** The private cluster's port (stopped by the end of the run). */
+  clusterPort: number
+  targets: Partial<Record<TargetName, { label: string; role: string; pid: number; startupSeconds: number; startupPeakRssBytes: number | null }>>
+  check: Omit<CheckEntry, 'body'>[]
+  checkPassed: boolean
+  /** Servers that exited during the timed runs ("Portico during iot (SIGTERM)"). */
+  serverDied: string[]
+  measurements: Measurement[]
+  /** Portico's requests/s divided by the other target's, per operation. */
+  ratios: { porticoToPostgraphile: Partial<Record<OperationName, number>>; porticoToLimit: Partial<Record<OperationName, number>> }
+}
+
+export function ratios(measurements: Measurement[]): BenchResults['ratios'] {
+  const rps = (target: TargetName, operation: OperationName) =>
+    measurements.find((m) => m.target === target && m.operation === operation)?.load?.requestsPerSecond
+  const out: BenchResults['ratios'] = { porticoToPostgraphile: {}, porticoToLimit: {} }
+  for (const m of measurements) {
+    if (m.target !== 'portico') continue
+    const own = rps('portico', m.operation)
+    const pg = rps('postgraphile', m.operation)
+    const limit = rps('limit', m.operation)
+    if (own !== undefined && pg) out.porticoToPostgraphile[m.operation] = own / pg
+    if (own !== undefined && limit) out.porticoToLimit[m.operation] = own / limit
+  }
+  return out
+}
+
+export function writeResults(results: BenchResults, file: string): string {
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
+  return file
+}
+
+const rate = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2))
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
+const count = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2))
+const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${Math.round(bytes / 1024 / 1024)} MB`)
+
+function table(header: string[], rows: string[][], indent = '  '): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) => indent + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+  return [line(header), ...rows.map(line)]
+}
+
+/** The printed report: a table per target, then the ratios. */
+export function formatReport(results: BenchResults, operations: readonly OperationName[], targetOrder: readonly TargetName[]): string[] {
+  const lines: string[] = []
+  const timed = results.mode !== 'smoke'
+  for (const target of targetOrder) {
+    const info = results.targets[target]
+    if (!info) continue
+    lines.push('', `${info.label} (started in ${info.startupSeconds.toFixed(1)} s)`)
+    const header = timed
+      ? ['operation', 'req/s', 'p50 ms', 'p99 ms', 'SQL/op', 'noise/op', 'DB ms/op', 'peak RSS', 'errors', 'data']
+      : ['operation', 'SQL/op', 'noise/op', 'DB ms/op', 'data']
+    const rows: string[][] = []
+    for (const operation of operations) {
+      const m = results.measurements.find((x) => x.target === target && x.operation === operation)
+      if (!m) continue
+      const data = m.check === 'reference' ? 'ref' : m.check === 'ok' ? 'same' : m.check === 'differs' ? 'DIFFERS' : 'FAILED'
+      const sql = [count(m.statements.dataPerRequest), count(m.statements.noisePerRequest), ms(m.statements.dbMsPerRequest)]
+      if (timed && m.load) {
+        const errors = m.load.errors + m.load.non2xx + m.load.mismatches
+        rows.push([operation, rate(m.load.requestsPerSecond), ms(m.load.latencyMs.p50), ms(m.load.latencyMs.p99), ...sql, mb(m.peakRssBytes), String(errors), data])
+      } else if (timed) {
+        rows.push([operation, '-', '-', '-', ...sql, '-', '-', data])
+      } else {
+        rows.push([operation, ...sql, data])
+      }
+    }
+    lines.push(...table(header, rows))
+  }
+  if (timed) {
+    const header = ['Portico req/s as a share of', ...operations]
+    const row = (name: string, r: Partial<Record<OperationName, number>>) => [name, ...operations.map((o) => (r[o] === undefined ? 'n/a' : `${r[o]!.toFixed(2)}x`))]
+    lines.push('', ...table(header, [row('PostGraphile', results.ratios.porticoToPostgraphile), row('limit server', results.ratios.porticoToLimit)], ''))
+  }
+  lines.push(
+    '',
+    'SQL/op: data statements per request, from pg_stat_statements over a few sequential requests (exact);',
+    'noise/op: BEGIN/COMMIT/SET/SHOW/set_config/SELECT 1 per request, not counted in SQL/op; DB ms/op: their',
+    'execution time in PostgreSQL; peak RSS: the server process, during the operation; errors: failed, non-2xx',
+    'or different responses under load; data: the data check against the limit server.',
+  )
+  return lines
+}
