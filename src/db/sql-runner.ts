@@ -17,18 +17,27 @@ const PREPARED_PER_CONNECTION = 500
 
 export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void): SqlRunner {
   const prepared = new WeakMap<pg.PoolClient, Set<string>>()
+  const names = new Map<string, string>()
+  const nameOf = (sql: string) => {
+    let name = names.get(sql)
+    if (name === undefined) {
+      if (names.size >= 10_000) names.clear()
+      names.set(sql, (name = `portico_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`))
+    }
+    return name
+  }
   return {
     async query(sql, values) {
       onQuery?.(sql)
-      const name = `portico_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`
+      const name = nameOf(sql)
       const client = await pool.connect()
       let released = false
       try {
-        let names = prepared.get(client)
-        if (!names) prepared.set(client, (names = new Set()))
-        const prepare = names.has(name) || names.size < PREPARED_PER_CONNECTION
+        let ready = prepared.get(client)
+        if (!ready) prepared.set(client, (ready = new Set()))
+        const prepare = ready.has(name) || ready.size < PREPARED_PER_CONNECTION
         const result = await client.query({ name: prepare ? name : undefined, text: sql, values })
-        if (prepare) names.add(name)
+        if (prepare) ready.add(name)
         return result.rows
       } catch (error) {
         // A connection that failed mid-query is not given back for reuse.
