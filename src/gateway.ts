@@ -15,7 +15,7 @@ import { introspectDatabase } from './introspect/introspect-database.js'
 import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
-import { buildGraphQLSchema } from './schema/build-schema.js'
+import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { poolReadiness } from './serve/readiness.js'
@@ -33,7 +33,10 @@ export interface GatewayOptions {
 
 export interface Gateway {
   yoga: PorticoYoga
+  /** The API, as schema.graphql prints it. */
   schema: GraphQLSchema
+  /** The Apollo Federation subgraph of the same API (served unless federation is disabled). */
+  subgraph: GraphQLSchema
   datamodel: Datamodel
   prismaSchema: string
   pool: pg.Pool
@@ -69,9 +72,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const planner = new ReadPlanner(createSqlRunner(pool, options.onQuery), datamodel, config)
-    const schema = buildGraphQLSchema(prisma, planner, config)
+    const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config)
     const yoga = createPorticoYoga({
-      schema,
+      schema: config.federation.enabled ? subgraph : schema,
       context: () => ({}),
       logger,
       readiness: poolReadiness(pool, () => true),
@@ -80,6 +83,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return {
       yoga,
       schema,
+      subgraph,
       datamodel,
       prismaSchema: model.prismaSchema,
       pool,

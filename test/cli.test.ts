@@ -114,7 +114,7 @@ describe('help', () => {
     serve: [...COMMON, '--host <host>', '--port <port>', '--pool-size <n>', '-h, --help'],
     introspect: [...COMMON, '--dir <dir>', '-h, --help'],
     inspect: [...COMMON, '--json', '-h, --help'],
-    print: [...COMMON, '--out <file>', '-h, --help'],
+    print: [...COMMON, '--out <file>', '--federation', '-h, --help'],
   }
 
   for (const [command, options] of Object.entries(OPTIONS)) {
@@ -419,6 +419,14 @@ describe('on a test database', () => {
     expect(toFile.code).toBe(0)
     expect(toFile.stdout).toBe('')
     expect(readFileSync(out, 'utf8')).toBe(run.stdout)
+  })
+
+  it('print --federation writes the subgraph SDL: @link, and @key on each keyed type', async () => {
+    const run = await portico(['print', '--federation', '--database-url', url], { timeoutMs: 120_000 })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^extend schema\s+@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.6"/)
+    expect(run.stdout).toMatch(/type Author implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "name"\)\s*\{/)
+    expect(run.stdout).toMatch(/type Book implements Node\s+@key\(fields: "id"\)\s*\{/)
   })
 })
 

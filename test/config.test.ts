@@ -43,6 +43,7 @@ const DEFAULTS = {
   maxPageSize: 100,
   primaryKeys: {},
   logLevel: 'info',
+  federation: { enabled: true, shareable: [], inaccessible: [] },
 }
 
 describe('defaults', () => {

@@ -69,7 +69,8 @@ export function createProgram(): Command {
   withDatabaseOptions(program.command('print'))
     .description('print the GraphQL schema (SDL) of the database')
     .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (flags) => (await import('./print-command.js')).runPrint(configFrom(flags), flags.out))
+    .option('--federation', 'print the Apollo Federation 2 subgraph SDL (@link, @key, _service, _entities)')
+    .action(async (flags) => (await import('./print-command.js')).runPrint(configFrom(flags), flags.out, flags.federation === true))
 
   return program
 }

@@ -56,6 +56,20 @@ export const configSchema = z
       })
       .default({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The Apollo Federation 2 subgraph served at /graphql (`_service`, `_entities`). */
+    federation: z
+      .object({
+        /** Serve the subgraph's fields and directives; false serves the plain schema. */
+        enabled: z.boolean().default(true),
+        /** Types that are entities (`@key` on their key); default: every type with a key. */
+        entities: z.array(z.string().min(1)).optional(),
+        /** Types ("Film") or fields ("Film.title") marked @shareable. */
+        shareable: z.array(z.string().min(1)).default([]),
+        /** Types or fields marked @inaccessible: composed, but hidden from the supergraph's clients. */
+        inaccessible: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .refine((c) => c.defaultPageSize <= c.maxPageSize, { message: 'defaultPageSize must not exceed maxPageSize', path: ['defaultPageSize'] })

@@ -23,6 +23,8 @@ export interface ModelInfo {
   relations: DMMFField[]
   /** `@db.X` of each scalar field that has one (Date, Time, Timestamptz, Uuid, ...). */
   nativeTypes: Map<string, string>
+  /** Every unique key (unique columns and unique indexes), by field names. */
+  uniques: string[][]
   /** Where the rows live, for the SQL the planner writes. */
   table: { schema: string; name: string }
   /** Each scalar field's column: its name and its type as format_type() prints it (for casts). */
@@ -77,6 +79,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       table,
       columns,
       joins,
+      uniques: [...model.fields.filter((f) => f.isUnique).map((f) => [f.name]), ...model.uniqueIndexes.map((u) => [...u.fields])],
     })
   }
   // Joins need both sides: a back-relation (`film.inventories`) has no `fields:` of its own.

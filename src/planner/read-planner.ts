@@ -22,6 +22,8 @@ type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
 interface Lookup {
   key: unknown[]
+  /** The selection's own parameters: the same for every lookup of one loader. */
+  params: unknown[]
 }
 
 export class ReadPlanner {
@@ -44,43 +46,53 @@ export class ReadPlanner {
     return JSON.parse(row!.j as string)
   }
 
-  /** The row of `model` with this key (values in key order), shaped for `type`'s selection, or null. */
-  byKey(model: ModelInfo, key: unknown[], type: GraphQLObjectType, info: GraphQLResolveInfo, context: object): Promise<unknown> {
+  /**
+   * The row of `model` whose `fields` (its key by default; a federation entity may use a unique
+   * key) have these values, shaped for `type`'s selection, or null.
+   */
+  byKey(model: ModelInfo, values: unknown[], type: GraphQLObjectType, info: GraphQLResolveInfo, context: object, fields = model.key): Promise<unknown> {
     // Key parameters come first ($1..$n), so the selection's SQL and parameters are the same for
     // every lookup of the same shape, and those share one loader and one statement.
     const params = new Params()
-    for (let i = 0; i < model.key.length; i += 1) params.add(null)
+    for (let i = 0; i < fields.length; i += 1) params.add(null)
     const ctx = this.compileContext(info, params)
     const t = params.alias()
     const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), t)
-    const shape = `${model.name}\u0000${object}\u0000${JSON.stringify(params.values.slice(model.key.length), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
-    return this.loader(context, shape, model, object, t, params.values.slice(model.key.length)).load({ key: key.map((value, i) => toText(toDbValue(this.datamodel, model, model.key[i]!, value))) })
+    const selectionParams = params.values.slice(fields.length)
+    const shape = `${model.name}\u0000${fields.join(',')}\u0000${object}\u0000${JSON.stringify(selectionParams, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
+    const key = values.map((value, i) => toText(toDbValue(this.datamodel, model, fields[i]!, value)))
+    return this.loader(context, shape, () => this.batchSql(model, fields, object, t)).load({ key, params: selectionParams })
   }
 
-  private loader(context: object, shape: string, model: ModelInfo, object: string, t: string, selectionParams: unknown[]) {
+  private loader(context: object, shape: string, sql: () => string) {
     let loaders = this.loaders.get(context)
     if (!loaders) this.loaders.set(context, (loaders = new Map()))
     let loader = loaders.get(shape)
     if (!loader) {
-      loader = new DataLoader<Lookup, unknown, string>((lookups) => this.loadMany(model, object, t, selectionParams, lookups), {
-        cacheKeyFn: (lookup) => JSON.stringify(lookup.key),
-      })
+      const statement = sql()
+      loader = new DataLoader<Lookup, unknown, string>((lookups) => this.loadMany(statement, lookups), { cacheKeyFn: (lookup) => JSON.stringify(lookup.key) })
       loaders.set(shape, loader)
     }
     return loader
   }
 
-  /** `WHERE key IN (...)` for a batch, answered in the order asked; a missing key is null. */
-  private async loadMany(model: ModelInfo, object: string, t: string, selectionParams: unknown[], lookups: readonly Lookup[]): Promise<unknown[]> {
-    const keys = model.key.map((k, i) => {
+  /** `unnest(keys) JOIN` for a batch, each row tagged with its key's position. */
+  private batchSql(model: ModelInfo, fields: string[], object: string, t: string): string {
+    const keys = fields.map((k, i) => {
       const type = model.columns.get(k)!.type
       return `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`
     })
-    const names = model.key.map((_, i) => `k${i}`)
-    const sql =
+    const names = fields.map((_, i) => `k${i}`)
+    return (
       `SELECT k.i::int AS i, (${object})::text AS j FROM unnest(${keys.join(', ')}) WITH ORDINALITY AS k(${names.join(', ')}, i)` +
-      ` JOIN ${tableName(model)} ${t} ON ${model.key.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')}`
-    const values = [...model.key.map((_, i) => lookups.map((l) => l.key[i])), ...selectionParams]
+      ` JOIN ${tableName(model)} ${t} ON ${fields.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')}`
+    )
+  }
+
+  /** One statement for a batch, answered in the order asked; a missing key is null. */
+  private async loadMany(sql: string, lookups: readonly Lookup[]): Promise<unknown[]> {
+    const width = lookups[0]!.key.length
+    const values = [...Array.from({ length: width }, (_, i) => lookups.map((l) => l.key[i])), ...lookups[0]!.params]
     const rows = await this.run(sql, values)
     const found = new Array<unknown>(lookups.length).fill(null)
     for (const row of rows) found[(row.i as number) - 1] = JSON.parse(row.j as string)

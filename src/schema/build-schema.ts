@@ -11,13 +11,22 @@ import { createObjectTypes } from './object-types.js'
 import { createOrderTypes } from './order.js'
 import { createRootFields } from './root-fields.js'
 import { createRelayTypes } from './relay-types.js'
+import { declareEntities, FEDERATION_LINK } from './federation.js'
+import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
 
-export function buildGraphQLSchema(
+export interface GraphQLSchemas {
+  /** The API: what schema.graphql holds. */
+  schema: GraphQLSchema
+  /** The same API as an Apollo Federation 2 subgraph: `_service`, `_entities`, `@key`, `@link`. */
+  subgraph: GraphQLSchema
+}
+
+export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
-  pageSizes: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>,
-): GraphQLSchema {
+  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation'>,
+): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
   const builder = createBuilder({ prisma, dmmf: datamodel.raw })
@@ -29,14 +38,24 @@ export function buildGraphQLSchema(
     datamodel,
     planner,
     enumRefs,
-    pageSizes,
+    pageSizes: config,
+    federation: config.federation,
     filters: createFilterTypes(builder, datamodel, enumRefs),
     orderTypes: createOrderTypes(builder, datamodel),
   }
   createRelayTypes(builder, [...datamodel.models.values()].some((m) => m.keyName))
   createObjectTypes(ctx)
   createRootFields(ctx)
-  return builder.toSchema({ sortSchema: false })
+  declareEntities(ctx)
+  return {
+    schema: builder.toSchema({ sortSchema: false }),
+    subgraph: builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] }),
+  }
+}
+
+/** The subgraph's SDL, with its federation directives, as a composition tool reads it. */
+export function printSubgraphSDL(subgraph: GraphQLSchema): string {
+  return `${printSubgraphSchema(lexicographicSortSchema(subgraph))}\n`
 }
 
 /** The SDL written to schema.graphql: sorted, so it only changes when the API does. */

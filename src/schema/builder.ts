@@ -1,8 +1,11 @@
 /**
  * The Pothos builder Portico uses for every database: the Prisma plugin binds each object type to
- * its Prisma model; reads are planned by ../planner, Relay's types are ./relay-types.ts.
+ * its Prisma model; the Federation plugin (with Directives) makes the subgraph (./federation.ts);
+ * reads are planned by ../planner, Relay's types are ./relay-types.ts.
  */
 import SchemaBuilder from '@pothos/core'
+import DirectivePlugin from '@pothos/plugin-directives'
+import FederationPlugin from '@pothos/plugin-federation'
 import PrismaPlugin from '@pothos/plugin-prisma'
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
 import { SCALARS } from './scalars.js'
@@ -21,7 +24,8 @@ export interface BuilderOptions {
 
 export function createBuilder({ prisma, dmmf }: BuilderOptions): Builder {
   const builder: Builder = new SchemaBuilder<{ PrismaTypes: {}; Context: object; DefaultFieldNullability: false }>({
-    plugins: [PrismaPlugin],
+    // Federation after the plugins that wrap resolvers, as its documentation asks.
+    plugins: [PrismaPlugin, DirectivePlugin, FederationPlugin],
     defaultFieldNullability: false,
     prisma: {
       client: prisma as never,

@@ -13,10 +13,11 @@ import { manyToManyFields } from './many-to-many.js'
 import { byResponseKey } from './resolve-by-key.js'
 import { relationConnectionField } from './relation-connection.js'
 import { NODE } from './relay-types.js'
+import { federationMarks } from './federation.js'
 
 export function createObjectTypes(ctx: SchemaContext): void {
   for (const model of ctx.datamodel.models.values()) {
-    const options = { description: model.description, fields: (t: Builder) => objectFields(t, ctx, model) }
+    const options = { description: model.description, ...federationMarks(ctx, model.name), fields: (t: Builder) => objectFields(t, ctx, model) }
     // Keyed rows are Prisma objects and Nodes (`nodeId` comes with the interface). Pothos's Prisma
     // objects need a unique key to refetch by, so keyless rows are plain objects.
     if (model.keyName) ctx.builder.prismaObject(model.name, { ...options, interfaces: [NODE] })
@@ -40,6 +41,7 @@ function scalarField(t: Builder, ctx: SchemaContext, model: ModelInfo, field: DM
   const name = graphqlScalarName(field.type, model.nativeTypes.get(field.name))
   const type = ctx.enumRefs.get(name) ?? name
   return t.field({
+    ...federationMarks(ctx, `${model.name}.${field.name}`),
     type: field.isList ? [type] : type,
     // A PostgreSQL array may hold NULLs whatever the column's constraints: items are nullable.
     nullable: field.isList ? { list: false, items: true } : !field.isRequired,

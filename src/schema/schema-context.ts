@@ -13,4 +13,5 @@ export interface SchemaContext {
   orderTypes: Map<string, string>
   enumRefs: Map<string, unknown>
   pageSizes: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
+  federation: PorticoConfig['federation']
 }
