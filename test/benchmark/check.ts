@@ -42,7 +42,8 @@ export function answerSize(operation: OperationName, answer: CanonicalAnswers[Op
       const tags = posts.reduce((n, p) => n + p.tags.length, 0)
       return `${users.length} users, ${posts.length} posts, ${comments} comments, ${tags} tags`
     }
-    case 'byIds': {
+    case 'byIds':
+    case 'entities': {
       const rows = answer as CanonicalAnswers['byIds']
       return `${rows.filter((r) => r !== null).length} of ${rows.length} found`
     }
@@ -100,7 +101,7 @@ export function formatCheck(entries: CheckEntry[], labels: Record<TargetName, st
   for (const e of entries) {
     const ref = reference(e.operation)
     const label = labels[e.target].padEnd(13)
-    const op = e.operation.padEnd(7)
+    const op = e.operation.padEnd(8)
     if (e.status === 'reference') lines.push(`  ${op} ${label} reference (${e.size})`)
     else if (e.status === 'ok') lines.push(`  ${op} ${label} same data (${e.size})`)
     else if (e.status === 'error') lines.push(`  ${op} ${label} FAILED: ${e.error}`)

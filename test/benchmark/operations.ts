@@ -6,7 +6,7 @@
 import type { Scale } from './dataset.ts'
 import { DEVICES } from './dataset.ts'
 
-export const OPERATION_NAMES = ['list', 'nested', 'iot', 'byIds'] as const
+export const OPERATION_NAMES = ['list', 'nested', 'iot', 'byIds', 'entities'] as const
 export type OperationName = (typeof OPERATION_NAMES)[number]
 
 export interface OperationParams {
@@ -18,6 +18,12 @@ export interface OperationParams {
   iot: { device: string; first: number }
   /** byIds: these posts, in this order, in one request. */
   byIds: { ids: number[] }
+  /**
+   * entities: the same posts as byIds, as Apollo Federation representations through Portico's
+   * `_entities` (in representation order, null for an unknown id). PostGraphile and the limit
+   * server have no `_entities`: they are sent their byIds request (withoutEntities).
+   */
+  entities: { ids: number[] }
 }
 
 export const DESCRIPTIONS: Record<OperationName, string> = {
@@ -25,6 +31,16 @@ export const DESCRIPTIONS: Record<OperationName, string> = {
   nested: '50 users > 10 posts > 10 comments (+ author name) and tags',
   iot: 'newest 1,000 readings of one device',
   byIds: '100 posts by id in one request',
+  entities: "100 posts by id through Portico's _entities (PostGraphile, limit server: their byIds request)",
+}
+
+/**
+ * The operation whose request a target without Apollo Federation (PostGraphile, the limit server)
+ * sends for `operation`: its byIds request for `entities`, so the same 100 posts, and the same
+ * canonical answer, stand in for `_entities`.
+ */
+export function withoutEntities<O extends OperationName>(operation: O): Exclude<OperationName, 'entities'> {
+  return (operation === 'entities' ? 'byIds' : operation) as Exclude<OperationName, 'entities'>
 }
 
 export function operationParams(scale: Scale): OperationParams {
@@ -36,6 +52,7 @@ export function operationParams(scale: Scale): OperationParams {
     nested: { users: 50, posts: 10, comments: 10 },
     iot: { device: DEVICES[0], first: 1000 },
     byIds: { ids },
+    entities: { ids },
   }
 }
 
@@ -66,6 +83,7 @@ export interface CanonicalAnswers {
   nested: CanonicalNestedUser[]
   iot: CanonicalReading[]
   byIds: CanonicalByIds
+  entities: CanonicalByIds
 }
 
 /**

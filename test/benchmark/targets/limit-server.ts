@@ -8,16 +8,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import pg from 'pg'
-import { OPERATION_NAMES, type OperationName, type OperationParams } from '../operations.ts'
+import type { OperationParams } from '../operations.ts'
 import { parseServerArgs } from './server-args.ts'
-import { LIMIT_SQL, limitValues } from './limit-sql.ts'
+import { LIMIT_SQL, limitValues, type LimitOperation } from './limit-sql.ts'
 
 const args = parseServerArgs()
 // Sessions in UTC: timestamps come out of PostgreSQL's JSON as `...+00:00`, as Portico's are in UTC.
 const pool = new pg.Pool({ connectionString: args.databaseUrl, max: args.poolSize, options: '-c TimeZone=UTC' })
 pool.on('error', (error) => console.error(`pool: ${error.message}`))
 
-const isOperation = (name: unknown): name is OperationName => OPERATION_NAMES.includes(name as OperationName)
+const isOperation = (name: unknown): name is LimitOperation => typeof name === 'string' && Object.hasOwn(LIMIT_SQL, name)
 
 function send(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) })
@@ -42,7 +42,7 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const result = await pool.query<[string]>({
     name: operation,
     text: LIMIT_SQL[operation],
-    values: limitValues(operation, request.variables as OperationParams[OperationName]),
+    values: limitValues(operation, request.variables as OperationParams[LimitOperation]),
     rowMode: 'array',
   })
   send(res, 200, result.rows[0]?.[0] ?? '{"data":null}')

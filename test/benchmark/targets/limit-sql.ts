@@ -10,7 +10,10 @@
  */
 import type { OperationName, OperationParams } from '../operations.ts'
 
-export const LIMIT_SQL: Record<OperationName, string> = {
+/** The operations it answers: all but `entities`, for which it is sent byIds (it has no `_entities`). */
+export type LimitOperation = Exclude<OperationName, 'entities'>
+
+export const LIMIT_SQL: Record<LimitOperation, string> = {
   list: `
 SELECT json_build_object('data', json_build_object('posts', json_build_object('nodes',
   coalesce(json_agg(json_build_object('id', p.id, 'title', p.title, 'createdAt', p.created_at)), '[]'))))::text
@@ -55,7 +58,7 @@ LEFT JOIN (SELECT id, title, status, created_at FROM public.posts WHERE id = ANY
 }
 
 /** The statement's parameters for an operation's variables (the request body's `variables`). */
-export function limitValues(operation: OperationName, variables: OperationParams[OperationName]): unknown[] {
+export function limitValues(operation: LimitOperation, variables: OperationParams[LimitOperation]): unknown[] {
   switch (operation) {
     case 'list': {
       const v = variables as OperationParams['list']

@@ -45,6 +45,15 @@ export function porticoDocument<O extends OperationName>(operation: O, params: O
       const fields = ids.map((id, i) => `  p${i}: post(id: ${id}) { id title status createdAt }`).join('\n')
       return { query: `query ByIds {\n${fields}\n}` }
     }
+    case 'entities': {
+      // The same ids as Apollo Federation representations, as a gateway sends them (a key is
+      // sent as a string, whatever its scalar), answered in representation order.
+      const { ids } = params as OperationParams['entities']
+      return {
+        query: 'query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on Post { id title status createdAt } } }',
+        variables: { r: ids.map((id) => ({ __typename: 'Post', id: String(id) })) },
+      }
+    }
     default:
       throw new Error(`unknown operation ${operation}`)
   }
@@ -52,7 +61,7 @@ export function porticoDocument<O extends OperationName>(operation: O, params: O
 
 /**
  * Portico's answers in canonical form. The limit server answers in Portico's shape, so it uses
- * this too.
+ * this too (never for `entities`: it is sent byIds instead).
  */
 export function porticoShapeCanonical<O extends OperationName>(label: string, operation: O, body: unknown): CanonicalAnswers[O] {
   const data = graphqlData(label, body)
@@ -92,6 +101,11 @@ export function porticoShapeCanonical<O extends OperationName>(label: string, op
             if (p === null) return null
             return { id: num(p.id, 'id'), title: str(p.title, 'title'), status: str(p.status, 'status').toLowerCase(), createdAt: instant(p.createdAt) }
           })
+      case 'entities':
+        return arr(data._entities, '_entities').map((p) => {
+          if (p === null) return null
+          return { id: num(p.id, 'id'), title: str(p.title, 'title'), status: str(p.status, 'status').toLowerCase(), createdAt: instant(p.createdAt) }
+        })
       default:
         throw new Error(`unknown operation ${operation}`)
     }

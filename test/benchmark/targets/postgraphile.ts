@@ -2,6 +2,7 @@
  * PostGraphile 5 as a benchmark target (the best peer): the launcher in postgraphile-server.ts,
  * and the same operations in PostGraphile's naming (amber preset: `allPosts`, `rowId`,
  * `userByAuthorId`, `postByRowId`; no many-to-many shortcut, so tags go through `postTagsByPostId`).
+ * It has no Apollo Federation `_entities`: for `entities` it is sent its byIds request.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,6 +39,9 @@ export function postgraphileDocument<O extends OperationName>(operation: O, para
       const fields = ids.map((id, i) => `  p${i}: postByRowId(rowId: ${id}) { rowId title status createdAt }`).join('\n')
       return { query: `query ByIds {\n${fields}\n}` }
     }
+    case 'entities':
+      // No Apollo Federation here: the same ids by its byIds request.
+      return postgraphileDocument('byIds', params as OperationParams['byIds'])
     default:
       throw new Error(`unknown operation ${operation}`)
   }
@@ -74,6 +78,7 @@ function canonical<O extends OperationName>(operation: O, body: unknown): Canoni
           v: numOrNull(r.v, 'v'),
         }))
       case 'byIds':
+      case 'entities': // sent the byIds request
         return Object.keys(data)
           .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
           .map((alias) => {
