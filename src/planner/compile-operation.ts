@@ -18,6 +18,8 @@ import {
   type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLSchema,
+  isObjectType,
+  isUnionType,
 } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
@@ -25,6 +27,7 @@ import { connectionSql, objectJson, objectTypeOf, type CompileContext } from './
 import { toDbValue } from './compile-where.js'
 import { rootSourceOf } from './field-source.js'
 import { decodeNodeId } from './node-id.js'
+import { representationKey } from './entity-keys.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { column, literal, Params, tableName, toText } from './sql.js'
 
@@ -37,7 +40,23 @@ interface Lookup {
   field: SelectedField
   model: ModelInfo
   type: GraphQLObjectType
+  /** The columns looked up (the key, or a unique key of a federation entity) and their values. */
+  fields: string[]
   key: unknown[]
+}
+
+/** Consecutive lookups of one shape, read by one subquery. */
+interface Run {
+  shape: string
+  lookups: Lookup[]
+}
+
+/** Appends a lookup to the last run if it has the same shape, else starts a run. */
+function addToRuns(ctx: CompileContext, runs: (string | Run)[], lookup: Lookup): void {
+  const shape = shapeOf(ctx, lookup)
+  const last = runs[runs.length - 1]
+  if (typeof last === 'object' && last.shape === shape) last.lookups.push(lookup)
+  else runs.push({ shape, lookups: [lookup] })
 }
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
@@ -66,12 +85,25 @@ export function compileOperation(
 
   const params = new Params()
   const ctx: CompileContext = { op, datamodel, params, pageSizes }
-  // The response is written as text, member by member in the operation's order; consecutive
-  // lookups of one shape are one run, read by one subquery.
-  const members: (string | { shape: string; lookups: Lookup[] })[] = []
+  // The response is written as text, member by member in the operation's order.
+  const members: (string | Run)[] = []
+  const from: string[] = []
+  const runText = (run: Run, aliased: boolean) => {
+    const name = `r${from.length + 1}`
+    from.push(`(${runSql(ctx, run.lookups, aliased)}) ${name}`)
+    return `${name}.s`
+  }
   for (const field of selection.values()) {
     if (field.name === '__typename') {
       members.push(member(field.key, literal(queryType.name)))
+      continue
+    }
+    if (field.name === '_entities') {
+      const entities = entityLookups(ctx, schema, field)
+      const runs: (string | Run)[] = []
+      for (const lookup of entities) addToRuns(ctx, runs, lookup)
+      const items = runs.map((run) => runText(run as Run, false))
+      members.push(`${literal(`${JSON.stringify(field.key)}:[`)} || ${items.length ? items.join(` || ',' || `) : "''"} || ']'`)
       continue
     }
     const source = rootSourceOf(field.def)
@@ -80,25 +112,36 @@ export function compileOperation(
       members.push(member(field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`))
       continue
     }
-    const lookup: Lookup =
-      source.kind === 'lookup'
-        ? { field, model: source.model, type: objectTypeOf(field), key: source.model.key.map((k) => field.args[k]) }
-        : { field, ...decodeNodeId(datamodel, schema, String(field.args.nodeId)) }
-    const shape = shapeOf(ctx, lookup)
-    const last = members[members.length - 1]
-    if (typeof last === 'object' && last.shape === shape) last.lookups.push(lookup)
-    else members.push({ shape, lookups: [lookup] })
+    if (source.kind === 'lookup') {
+      const { model } = source
+      addToRuns(ctx, members, { field, model, type: objectTypeOf(field), fields: model.key, key: model.key.map((k) => field.args[k]) })
+    } else {
+      const node = decodeNodeId(datamodel, schema, String(field.args.nodeId))
+      addToRuns(ctx, members, { field, ...node, fields: node.model.key })
+    }
   }
 
-  const from: string[] = []
-  const parts = members.map((m) => {
-    if (typeof m === 'string') return m
-    const run = `r${from.length + 1}`
-    from.push(`(${runSql(ctx, m.lookups)}) ${run}`)
-    return `${run}.s`
-  })
+  const parts = members.map((m) => (typeof m === 'string' ? m : runText(m, true)))
   const text = parts.length ? `'{' || ${parts.join(` || ',' || `)} || '}'` : `'{}'`
   return { sql: `SELECT ${text} AS j${from.length ? ` FROM ${from.join(', ')}` : ''}`, values: params.values }
+}
+
+/**
+ * `_entities(representations:)` as lookups, in order. A representation that is not an entity of
+ * this subgraph, or does not give a key, throws: the operation is then executed field by field,
+ * which answers the good ones and reports each bad one.
+ */
+function entityLookups(ctx: CompileContext, schema: GraphQLSchema, field: SelectedField): Lookup[] {
+  const union = schema.getType('_Entity')
+  const entityTypes = new Set(isUnionType(union) ? union.getTypes().map((t) => t.name) : [])
+  return (field.args.representations as Record<string, unknown>[]).map((representation) => {
+    const typename = String(representation.__typename)
+    const model = ctx.datamodel.models.get(typename)
+    const type = schema.getType(typename)
+    if (!model || !entityTypes.has(typename) || !isObjectType(type)) throw new Error(`${typename} is not an entity`)
+    const fields = representationKey(model, representation)
+    return { field, model, type, fields, key: fields.map((f) => representation[f]) }
+  })
 }
 
 /** `"key":value` as JSON text (a SQL NULL is JSON null). */
@@ -108,28 +151,30 @@ const member = (key: string, value: string) => `${literal(`${JSON.stringify(key)
 function shapeOf(ctx: CompileContext, lookup: Lookup): string {
   const params = new Params()
   const object = objectJson({ ...ctx, params }, lookup.model, lookup.type, selectionOf(ctx.op, lookup.type, lookup.field.nodes), params.alias())
-  return `${lookup.model.name}\u0000${lookup.type.name}\u0000${object}\u0000${JSON.stringify(params.values)}`
+  return `${lookup.model.name}\u0000${lookup.fields.join(',')}\u0000${lookup.type.name}\u0000${object}\u0000${JSON.stringify(params.values)}`
 }
 
 /**
- * A run of lookups as the text `"alias":row,"alias":row` (null where a key has no row): the keys and
- * aliases are unnested together, in order, and each key reads its row by index.
+ * A run of lookups as the text `"alias":row,"alias":row`, or `row,row` for `_entities` (null where
+ * a key has no row): the keys (and aliases) are unnested together, in order, and each key reads
+ * its row by index.
  */
-function runSql(ctx: CompileContext, run: Lookup[]): string {
-  const { model, type, field } = run[0]!
-  const keys = model.key.map((k, i) => {
+function runSql(ctx: CompileContext, run: Lookup[], aliased: boolean): string {
+  const { model, type, field, fields } = run[0]!
+  const keys = fields.map((k, i) => {
     const type = model.columns.get(k)!.type
     const values = run.map((lookup) => toText(toDbValue(ctx.datamodel, model, k, lookup.key[i])))
     return ctx.params.add(values, `${type.endsWith('[]') ? 'text' : type}[]`)
   })
-  const aliases = ctx.params.add(run.map((lookup) => JSON.stringify(lookup.field.key)), 'text[]')
+  const aliases = aliased ? [ctx.params.add(run.map((lookup) => JSON.stringify(lookup.field.key)), 'text[]')] : []
   const t = ctx.params.alias()
   const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, field.nodes), t)
-  const names = model.key.map((_, i) => `k${i}`)
+  const names = fields.map((_, i) => `k${i}`)
   // LIMIT 1: one row per key, even where a declared (unenforced) key matches several rows.
-  const row = `SELECT ${object} FROM ${tableName(model)} ${t} WHERE ${model.key.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')} LIMIT 1`
+  const row = `SELECT ${object} FROM ${tableName(model)} ${t} WHERE ${fields.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')} LIMIT 1`
+  const item = `coalesce((${row})::text, 'null')`
   return (
-    `SELECT string_agg(k.a || ':' || coalesce((${row})::text, 'null'), ',' ORDER BY k.i) AS s` +
-    ` FROM unnest(${keys.join(', ')}, ${aliases}) WITH ORDINALITY AS k(${names.join(', ')}, a, i)`
+    `SELECT string_agg(${aliased ? `k.a || ':' || ${item}` : item}, ',' ORDER BY k.i) AS s` +
+    ` FROM unnest(${[...keys, ...aliases].join(', ')}) WITH ORDINALITY AS k(${[...names, ...(aliased ? ['a'] : [])].join(', ')}, i)`
   )
 }
