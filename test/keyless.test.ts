@@ -28,9 +28,9 @@ afterAll(async () => {
   await db?.drop()
 })
 
-it('has a list but no lookup and no Node without a key', () => {
+it('has a list (and its groups) but no lookup and no Node without a key', () => {
   const fields = api.gateway.schema.getQueryType()!.getFields()
-  expect(Object.keys(fields).sort()).toEqual(['iotawatts'])
+  expect(Object.keys(fields).sort()).toEqual(['iotawatts', 'iotawattsGroupBy'])
   expect(api.gateway.schema.getType('Node')).toBeUndefined()
 })
 

@@ -28,6 +28,7 @@ import { toDbValue } from './compile-where.js'
 import { rootSourceOf } from './field-source.js'
 import { decodeNodeId } from './node-id.js'
 import { representationKey } from './entity-keys.js'
+import { groupBySql } from './compile-group-by.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { column, literal, Params, tableName, toText } from './sql.js'
 
@@ -110,6 +111,10 @@ export function compileOperation(
     if (!source) return null
     if (source.kind === 'rootList') {
       members.push(member(field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`))
+      continue
+    }
+    if (source.kind === 'groupBy') {
+      members.push(member(field.key, `(${groupBySql(ctx, source.model, field, pageSizes)})`))
       continue
     }
     if (source.kind === 'lookup') {

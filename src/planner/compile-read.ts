@@ -17,7 +17,8 @@ import { decodeKeyCursor, pageWindow, type ConnectionArgs } from './connection.j
 import { sourceOf } from './field-source.js'
 import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
-import { column, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
+import { column, ident, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
+import { aggregateSql, type AggregateFunction } from './aggregates.js'
 
 export interface CompileContext {
   op: Operation
@@ -114,7 +115,7 @@ export function columnValue(datamodel: Datamodel, model: ModelInfo, alias: strin
   return `coalesce((SELECT json_agg(${element('u.v')} ORDER BY u.i) FROM unnest(${col}) WITH ORDINALITY AS u(v, i)), '[]'::json)`
 }
 
-function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMFField, base: string): (value: string) => string {
+export function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMFField, base: string): (value: string) => string {
   if (field.kind === 'enum') {
     const renamed = [...enumLabels(datamodel, field.type)].filter(([name, label]) => name !== label)
     if (!renamed.length) return (v) => v
@@ -130,6 +131,25 @@ function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMFField, 
   if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => `(${v} AT TIME ZONE 'UTC')::time`
   if (base === 'bytea') return (v) => `translate(encode(${v}, 'base64'), E'\\n', '')`
   return (v) => v
+}
+
+/** `{ count, sum { f }, avg { f }, min { f }, max { f } }` as asked, over the rows of alias `c`. */
+export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: SelectedField, c: string): string {
+  const type = objectTypeOf(field)
+  return jsonObject(
+    [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, string] => {
+      if (part.name === '__typename') return [part.key, literal(type.name)]
+      if (part.name === 'count') return [part.key, 'count(*)']
+      const fn = part.name as AggregateFunction
+      const fnType = objectTypeOf(part)
+      const values = [...selectionOf(ctx.op, fnType, part.nodes).values()].map((f): [string, string] => {
+        if (f.name === '__typename') return [f.key, literal(fnType.name)]
+        const column = model.scalars.find((s) => s.name === f.name)!
+        return [f.key, aggregateSql(ctx.datamodel, model, fn, column, `${c}.${ident(model.columns.get(f.name)!.name)}`)]
+      })
+      return [part.key, jsonObject(values)]
+    }),
+  )
 }
 
 /**
@@ -177,6 +197,12 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
       case 'totalCount': {
         const c = ctx.params.alias()
         value = `(SELECT count(*) FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
+        break
+      }
+      case 'aggregates': {
+        // Over every matching row, not the page: like totalCount.
+        const c = ctx.params.alias()
+        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
         break
       }
       case 'nodes':

@@ -17,8 +17,8 @@ export type FieldSource =
   /** A many-to-many shortcut: the far rows reached through the join model, as a connection. */
   | { kind: 'manyToMany'; toJoin: string; join: ModelInfo; toFar: string; far: ModelInfo }
 
-/** What a root field of Query reads: a model's list, one row by key, or any row by nodeId. */
-export type RootSource = { kind: 'rootList'; model: ModelInfo } | { kind: 'lookup'; model: ModelInfo } | { kind: 'node' }
+/** What a root field of Query reads: a model's list or groups, one row by key, or any row by nodeId. */
+export type RootSource = { kind: 'rootList'; model: ModelInfo } | { kind: 'groupBy'; model: ModelInfo } | { kind: 'lookup'; model: ModelInfo } | { kind: 'node' }
 
 export const rootSource = (source: RootSource) => ({ portico: source })
 

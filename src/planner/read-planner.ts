@@ -7,12 +7,13 @@
  * `unnest(keys)` statement. Statements run on the pool Prisma's adapter uses (../db/sql-runner.ts).
  */
 import DataLoader from 'dataloader'
-import type { DocumentNode, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql'
+import { getArgumentValues, type DocumentNode, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { SqlRunner } from '../db/sql-runner.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import { connectionSql, objectJson, type CompileContext } from './compile-read.js'
 import { compileOperation, type CompiledOperation } from './compile-operation.js'
+import { groupBySql } from './compile-group-by.js'
 import type { ConnectionArgs } from './connection.js'
 import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
@@ -43,6 +44,16 @@ export class ReadPlanner {
     const field = this.rootField(info, args)
     const sql = `SELECT (${connectionSql(ctx, model, field, () => 'TRUE')})::text AS j`
     const [row] = await this.run(sql, ctx.params.values)
+    return JSON.parse(row!.j as string)
+  }
+
+  /** One statement: the groups of a `<list>GroupBy` field. */
+  async groups(model: ModelInfo, info: GraphQLResolveInfo): Promise<unknown> {
+    const ctx = this.compileContext(info, new Params())
+    const def = info.parentType.getFields()[info.fieldName]!
+    const args = getArgumentValues(def, info.fieldNodes[0]!, info.variableValues)
+    const field: SelectedField = { key: info.path.key as string, name: info.fieldName, nodes: [...info.fieldNodes], def, args }
+    const [row] = await this.run(`SELECT (${groupBySql(ctx, model, field, this.pageSizes)})::text AS j`, ctx.params.values)
     return JSON.parse(row!.j as string)
   }
 

@@ -8,7 +8,7 @@ import { byResponseKey } from './resolve-by-key.js'
 import { PAGE_INFO } from './relay-types.js'
 
 /** Makes `<name>` and its edge type `<edgeName>` over rows of `nodeType`; returns the connection's name. */
-export function connectionType(builder: Builder, name: string, edgeName: string, nodeType: string): string {
+export function connectionType(builder: Builder, name: string, edgeName: string, nodeType: string, aggregatesType: string): string {
   builder.objectType(edgeName, {
     fields: (t: Builder) => ({
       cursor: t.string({ resolve: byResponseKey }),
@@ -21,6 +21,7 @@ export function connectionType(builder: Builder, name: string, edgeName: string,
       nodes: t.field({ type: [nodeType], resolve: byResponseKey }),
       pageInfo: t.field({ type: PAGE_INFO, resolve: byResponseKey }),
       totalCount: t.int({ description: 'How many rows match, across all pages.', resolve: byResponseKey }),
+      aggregates: t.field({ type: aggregatesType, description: 'count, sum, avg, min and max over all matching rows.', resolve: byResponseKey }),
     }),
   })
   return name

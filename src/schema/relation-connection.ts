@@ -7,6 +7,7 @@ import { fieldSource } from '../planner/field-source.js'
 import { byResponseKey } from './resolve-by-key.js'
 import { listArgs } from './list-args.js'
 import { connectionType, pageArgs } from './connection-types.js'
+import { aggregatesType } from './aggregate-types.js'
 
 /** A to-many field as a connection of `target` rows, read in the parent's statement. */
 export function relationConnectionField(
@@ -20,7 +21,7 @@ export function relationConnectionField(
 ) {
   const prefix = `${model.name}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Connection`
   return t.field({
-    type: connectionType(ctx.builder, prefix, `${prefix}Edge`, target.name),
+    type: connectionType(ctx.builder, prefix, `${prefix}Edge`, target.name, aggregatesType(ctx, target)),
     description,
     args: { ...pageArgs(t), ...listArgs(t, ctx, target, { offset: false }) },
     resolve: byResponseKey,

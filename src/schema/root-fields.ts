@@ -14,6 +14,8 @@ import { graphqlScalarName } from './scalars.js'
 import { listArgs } from './list-args.js'
 import { nodeField } from './node-field.js'
 import { connectionType, pageArgs } from './connection-types.js'
+import { aggregatesType } from './aggregate-types.js'
+import { groupByField } from './group-by.js'
 
 export function createRootFields(ctx: SchemaContext): void {
   ctx.builder.queryType({
@@ -23,6 +25,8 @@ export function createRootFields(ctx: SchemaContext): void {
       for (const model of ctx.datamodel.models.values()) {
         if (model.keyName) fields[lookupFieldName(model.name)] = lookupField(t, ctx, model)
         fields[listFieldName(model.name)] = listField(t, ctx, model)
+        const groups = groupByField(t, ctx, model)
+        if (groups) fields[`${listFieldName(model.name)}GroupBy`] = groups
       }
       return fields
     },
@@ -52,7 +56,7 @@ function listField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
     ? `${model.name} rows: keyset (cursor) pages over the key, filtered and ordered as asked.`
     : `${model.name} rows (no key: cursors are offsets; declare a key for keyset pages).`
   return t.field({
-    type: connectionType(ctx.builder, `${model.name}Connection`, `${model.name}Edge`, model.name),
+    type: connectionType(ctx.builder, `${model.name}Connection`, `${model.name}Edge`, model.name, aggregatesType(ctx, model)),
     description,
     args: { ...pageArgs(t), ...listArgs(t, ctx, model, { offset: !!model.keyName }) },
     resolve: (_root: unknown, args: ConnectionArgs, _context: unknown, info: GraphQLResolveInfo) => ctx.planner.connection(model, args, info),

@@ -1,0 +1,43 @@
+/**
+ * Which columns aggregate how, and the SQL of an aggregate in its served form: sum and avg over
+ * numeric columns (int sums as BigInt text, exact decimals as text), min and max over numbers,
+ * dates and times, text and enums. Shared by the schema (the aggregate types) and the compiler.
+ */
+import type { Datamodel, DMMFField, ModelInfo } from '../model/datamodel.js'
+import { elementValue } from './compile-read.js'
+
+export type AggregateFunction = 'sum' | 'avg' | 'min' | 'max'
+
+const NUMERIC = new Set(['Int', 'BigInt', 'Float', 'Decimal'])
+
+export function numericFields(model: ModelInfo): DMMFField[] {
+  return model.scalars.filter((f) => !f.isList && NUMERIC.has(f.type) && !model.columns.get(f.name)?.type.startsWith('money'))
+}
+
+/** Columns with an order PostgreSQL's min/max know: numbers, dates and times, text, enums. */
+export function rangeFields(model: ModelInfo): DMMFField[] {
+  return model.scalars.filter((f) => {
+    if (f.isList) return false
+    const type = model.columns.get(f.name)?.type ?? ''
+    if (NUMERIC.has(f.type) || f.kind === 'enum') return !type.startsWith('money')
+    return /^(text|character|date|time|timestamp)/.test(type)
+  })
+}
+
+/** The GraphQL type an aggregate of `field` is served as (its own type for min/max). */
+export function aggregateType(fn: AggregateFunction, field: DMMFField, own: string): string {
+  if (fn === 'min' || fn === 'max') return own
+  if (field.type === 'Float') return 'Float'
+  if (fn === 'sum') return field.type === 'Decimal' ? 'Decimal' : 'BigInt'
+  return 'Decimal'
+}
+
+/**
+ * `fn(alias.column)` in served form. Sums and averages of floating-point columns are computed in
+ * numeric and rounded once: a float sum depends on the order rows arrive in (which the plan
+ * decides), so the same question could get answers differing in the last digits.
+ */
+export function aggregateSql(datamodel: Datamodel, model: ModelInfo, fn: AggregateFunction, field: DMMFField, column: string): string {
+  if (fn === 'min' || fn === 'max') return elementValue(datamodel, model, field, model.columns.get(field.name)!.type)(`${fn}(${column})`)
+  return field.type === 'Float' ? `${fn}(${column}::numeric)::float8` : `${fn}(${column})::text`
+}

@@ -1,0 +1,114 @@
+/**
+ * `<list>GroupBy` root fields: groups of a table's rows by columns and/or a time bucket, each with
+ * its `key`, `bucket` and `aggregates` (the `<Type>Aggregates` of connections), filtered by
+ * `where` before grouping and by `having` after, ordered and paged. One SQL statement
+ * (../planner/compile-group-by.ts).
+ *
+ *   iotawattsGroupBy(by: [device, sensor], bucket: { column: timestamp, unit: HOUR, timeZone: "UTC" })
+ *     { key { device sensor } bucket aggregates { avg { power } max { power } } }
+ */
+import type { GraphQLResolveInfo } from 'graphql'
+import type { Builder } from './builder.js'
+import type { SchemaContext } from './schema-context.js'
+import { isOpaqueText, type ModelInfo } from '../model/datamodel.js'
+import { numericFields } from '../planner/aggregates.js'
+import { BUCKET_UNITS, GROUPS_PER_PAGE_FACTOR } from '../planner/compile-group-by.js'
+import { rootSource } from '../planner/field-source.js'
+import { graphqlScalarName } from './scalars.js'
+import { byResponseKey } from './resolve-by-key.js'
+import { aggregatesType } from './aggregate-types.js'
+
+const shared = new WeakSet<object>()
+
+/** Types every group-by shares: bucket units and the numeric comparison of `having`. */
+function sharedTypes(builder: Builder): void {
+  if (shared.has(builder)) return
+  shared.add(builder)
+  builder.enumType('TimeBucketUnit', { description: 'A calendar unit to truncate timestamps to (date_trunc).', values: [...BUCKET_UNITS] })
+  builder.inputType('AggregateComparison', {
+    description: 'Conditions on an aggregate (compared as exact numbers).',
+    fields: (t: Builder) => Object.fromEntries(['equals', 'not', 'lt', 'lte', 'gt', 'gte'].map((op) => [op, t.float({ required: false })])),
+  })
+}
+
+export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
+  sharedTypes(ctx.builder)
+  const groupable = model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes' && !isOpaqueText(model, f))
+  if (!groupable.length) return undefined
+  const temporal = groupable.filter((f) => /^(date|timestamp)/.test(model.columns.get(f.name)?.type ?? ''))
+  const numeric = numericFields(model)
+  const name = model.name
+  const b = ctx.builder
+
+  b.enumType(`${name}GroupField`, { description: `A column of ${name} to group by.`, values: groupable.map((f) => f.name) })
+  b.objectType(`${name}GroupKey`, {
+    description: 'The values of the group-by columns (null for columns not grouped by).',
+    fields: (k: Builder) =>
+      Object.fromEntries(
+        groupable.map((f) => {
+          const type = graphqlScalarName(f.type, model.nativeTypes.get(f.name))
+          return [f.name, k.field({ type: ctx.enumRefs.get(type) ?? type, nullable: true, resolve: byResponseKey })]
+        }),
+      ),
+  })
+  b.objectType(`${name}Group`, {
+    fields: (g: Builder) => ({
+      key: g.field({ type: `${name}GroupKey`, resolve: byResponseKey }),
+      ...(temporal.length ? { bucket: g.field({ type: 'DateTime', nullable: true, description: 'The start of the time bucket.', resolve: byResponseKey }) } : {}),
+      aggregates: g.field({ type: aggregatesType(ctx, model), resolve: byResponseKey }),
+    }),
+  })
+  if (temporal.length) {
+    b.enumType(`${name}TemporalField`, { values: temporal.map((f) => f.name) })
+    b.inputType(`${name}TimeBucket`, {
+      description: 'Group by the time bucket a timestamp falls in: a calendar `unit`, or `every` interval (e.g. "15 minutes"), in `timeZone`.',
+      fields: (i: Builder) => ({
+        column: i.field({ type: `${name}TemporalField`, required: true }),
+        unit: i.field({ type: 'TimeBucketUnit', required: false }),
+        every: i.field({ type: 'Interval', required: false }),
+        timeZone: i.string({ required: false, description: 'An IANA zone, e.g. Europe/Paris (default UTC).' }),
+      }),
+    })
+  }
+  const functionInput = (suffix: string, fieldType: string) => {
+    if (!numeric.length) return undefined
+    const input = `${name}${suffix}`
+    b.inputType(input, { fields: (i: Builder) => Object.fromEntries(numeric.map((f) => [f.name, i.field({ type: fieldType, required: false })])) })
+    return input
+  }
+  const having = functionInput('AggregateHaving', 'AggregateComparison')
+  const order = functionInput('AggregateOrder', 'SortOrder')
+  b.inputType(`${name}GroupHaving`, {
+    description: 'Conditions on each group, after grouping.',
+    fields: (i: Builder) => ({
+      count: i.field({ type: 'AggregateComparison', required: false }),
+      ...(having ? Object.fromEntries(['sum', 'avg', 'min', 'max'].map((fn) => [fn, i.field({ type: having, required: false })])) : {}),
+    }),
+  })
+  const keyOrder = ctx.orderTypes.get(name)
+  b.inputType(`${name}GroupOrderBy`, {
+    description: 'One ordering of groups: give one entry per list item.',
+    fields: (i: Builder) => ({
+      ...(keyOrder ? { key: i.field({ type: keyOrder, required: false }) } : {}),
+      ...(temporal.length ? { bucket: i.field({ type: 'SortOrder', required: false }) } : {}),
+      count: i.field({ type: 'SortOrder', required: false }),
+      ...(order ? Object.fromEntries(['sum', 'avg', 'min', 'max'].map((fn) => [fn, i.field({ type: order, required: false })])) : {}),
+    }),
+  })
+
+  return t.field({
+    type: [`${name}Group`],
+    description: `${name} rows in groups, with aggregates: at most ${GROUPS_PER_PAGE_FACTOR}x the maximum page size per request.`,
+    args: {
+      by: t.arg({ type: [`${name}GroupField`], required: false }),
+      ...(temporal.length ? { bucket: t.arg({ type: `${name}TimeBucket`, required: false }) } : {}),
+      where: t.arg({ type: ctx.filters.where.get(name), required: false }),
+      having: t.arg({ type: `${name}GroupHaving`, required: false }),
+      orderBy: t.arg({ type: [`${name}GroupOrderBy`], required: false }),
+      first: t.arg.int({ required: false }),
+      offset: t.arg.int({ required: false }),
+    },
+    resolve: (_root: unknown, _args: unknown, _context: unknown, info: GraphQLResolveInfo) => ctx.planner.groups(model, info),
+    extensions: rootSource({ kind: 'groupBy', model }),
+  })
+}
