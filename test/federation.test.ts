@@ -123,50 +123,31 @@ describe('_entities', () => {
     )
   })
 
-  it('mixed types and keys: one statement, __typename honoured', async () => {
-    const { data, errors, statements } = await entities(
-      [
-        { __typename: 'Person', id: 3 },
-        { __typename: 'Post', id: '2' },
-        { __typename: 'Person', email: 'person5@example.com' },
-        { __typename: 'OrderLine', orderId: 2, lineNo: 1 },
-        { __typename: 'Person', id: 4 },
-      ],
-      '... on Person { fullName } ... on Post { title } ... on OrderLine { quantity }',
-    )
-    expect(errors).toBeUndefined()
-    expect(data._entities).toEqual([
-      { __typename: 'Person', fullName: 'Grace Hopper' },
-      { __typename: 'Post', title: 'Post number 2' },
-      { __typename: 'Person', fullName: 'Barbara Liskov' },
-      { __typename: 'OrderLine', quantity: expect.any(Number) },
-      { __typename: 'Person', fullName: 'Edsger Dijkstra' },
-    ])
-    expect(statements).toHaveLength(1)
-  })
-
-  it('executed by GraphQL (introspection in the operation): the loaders cost one statement per type and key', async () => {
-    const { data, errors, statements } = await entities(
-      [
-        { __typename: 'Person', id: 3 },
-        { __typename: 'Post', id: '2' },
-        { __typename: 'Person', email: 'person5@example.com' },
-        { __typename: 'OrderLine', orderId: 2, lineNo: 1 },
-        { __typename: 'Person', id: 4 },
-      ],
-      '... on Person { fullName } ... on Post { title } ... on OrderLine { quantity }',
-      '__schema { queryType { name } }',
-    )
-    expect(errors).toBeUndefined()
-    expect(data._entities).toEqual([
-      { __typename: 'Person', fullName: 'Grace Hopper' },
-      { __typename: 'Post', title: 'Post number 2' },
-      { __typename: 'Person', fullName: 'Barbara Liskov' },
-      { __typename: 'OrderLine', quantity: expect.any(Number) },
-      { __typename: 'Person', fullName: 'Edsger Dijkstra' },
-    ])
+  it.each([
+    ['compiled: one statement', '', 1],
     // Person by id, Person by email, Post, OrderLine.
-    expect(statements).toHaveLength(4)
+    ['executed by GraphQL (introspection in the operation): the loaders cost one statement per type and key', '__schema { queryType { name } }', 4],
+  ])('mixed types and keys, __typename honoured, %s', async (_how, alongside, count) => {
+    const { data, errors, statements } = await entities(
+      [
+        { __typename: 'Person', id: 3 },
+        { __typename: 'Post', id: '2' },
+        { __typename: 'Person', email: 'person5@example.com' },
+        { __typename: 'OrderLine', orderId: 2, lineNo: 1 },
+        { __typename: 'Person', id: 4 },
+      ],
+      '... on Person { fullName } ... on Post { title } ... on OrderLine { quantity }',
+      alongside,
+    )
+    expect(errors).toBeUndefined()
+    expect(data._entities).toEqual([
+      { __typename: 'Person', fullName: 'Grace Hopper' },
+      { __typename: 'Post', title: 'Post number 2' },
+      { __typename: 'Person', fullName: 'Barbara Liskov' },
+      { __typename: 'OrderLine', quantity: expect.any(Number) },
+      { __typename: 'Person', fullName: 'Edsger Dijkstra' },
+    ])
+    expect(statements).toHaveLength(count)
   })
 
   it('a representation missing its key, or with fields that are not a key, gets a clear error; the others still answer', async () => {

@@ -16,6 +16,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestGateway, type TestGateway } from './support/gateway.js'
+import { dataStatements, describeStatements, executedByGraphQL, run as runOn, type CatalogueOperation } from './support/statement-catalogue.js'
 import { createTestDatabase, readFixtureSql, type TestDatabase } from './support/test-database.js'
 
 let db: TestDatabase
@@ -39,36 +40,8 @@ afterAll(async () => {
 
 // ---- Counting ------------------------------------------------------------------------------
 
-/**
- * Transaction and session statements (BEGIN/COMMIT/ROLLBACK, SET, a `SELECT 1` health check) are
- * not data statements: they are filtered out if a future planner sends them. None are sent today.
- */
-const NOISE = /^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SET\s|RESET\s|DEALLOCATE|SELECT 1\s*;?\s*$)/i
-const dataStatements = (statements: string[]) => statements.filter((s) => !NOISE.test(s))
-
-/**
- * Runs `document` and returns its data and data statements; any GraphQL error fails the test.
- * A root field that fails can leave its siblings' statements in flight (graphql-js answers without
- * waiting for them): wait until the pool is idle, so they are not counted for the next operation.
- */
-async function run(document: string): Promise<{ data: any; statements: string[] }> {
-  const result = await api.query(document)
-  if (result.errors?.length) {
-    await settle()
-    throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`)
-  }
-  return { data: result.data, statements: dataStatements(api.statements) }
-}
-
-async function settle(): Promise<void> {
-  const pool = api.gateway.pool
-  for (let quiet = 0, i = 0; quiet < 3 && i < 200; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    quiet = pool.idleCount === pool.totalCount && pool.waitingCount === 0 ? quiet + 1 : 0
-  }
-}
-
-const describeStatements = (statements: string[]) => statements.map((s, i) => `  [${i + 1}] ${s}`).join('\n')
+/** Runs a document on this file's gateway: its data and data statements. */
+const run = (document: string) => runOn(api, document)
 
 // ---- The database, as PostgreSQL says it is ------------------------------------------------
 
@@ -228,18 +201,7 @@ function expectedNode(m: Model, type: NodeType, key: string) {
 
 // ---- The catalogue -------------------------------------------------------------------------
 
-interface Operation {
-  name: string
-  /** The two sizes it runs at: page sizes, or numbers of lookups. */
-  sizes: [number, number]
-  document(n: number): string
-  /** Data statements it must cost, at every size. */
-  statements: number
-  /** The answer, from the database. */
-  expected(m: Model, n: number): unknown
-  /** Columns it does not ask for: no statement may mention them. */
-  unasked?: RegExp
-}
+type Operation = CatalogueOperation<Model>
 
 const OPERATIONS: Operation[] = [
   {
@@ -559,44 +521,11 @@ const OPERATIONS: Operation[] = [
       }),
     unasked: /\b(email|body|metadata|expires_at|item_sku)\b/,
   },
-  {
-    name: 'executed by GraphQL (introspection in the operation): N lookups of each of two types, one statement per type (loaders)',
-    sizes: [5, 50],
-    document: (n) => `{ __schema { queryType { name } } ${aliases(n, (i) => `person(id: ${((i * 5) % 15) + 1}) { fullName }`)}
-      ${Array.from({ length: n }, (_, i) => `t${i}: tag(id: ${(i % 8) + 1}) { label }`).join('\n')} }`,
-    statements: 2,
-    expected: (m, n) => ({
-      __schema: { queryType: { name: 'Query' } },
-      ...expectAliases(n, (i) => {
-        const person = m.people.find((p) => p.id === ((i * 5) % 15) + 1)
-        return person ? { fullName: person.fullName } : null
-      }),
-      ...Object.fromEntries(Array.from({ length: n }, (_, i) => {
-        const tag = m.tags.find((t) => t.id === (i % 8) + 1)
-        return [`t${i}`, tag ? { label: tag.label } : null]
-      })),
-    }),
-    unasked: /\b(email|nickname)\b/,
-  },
-  {
-    name: 'executed by GraphQL (introspection in the operation): node(nodeId:) lookups of five types, one statement per type (loaders)',
-    sizes: [5, 50],
-    document: (n) =>
-      `{ __schema { queryType { name } } ${aliases(n, (i) => {
-        const { type, key } = nodeTargetAt(model, i)
-        return `node(nodeId: "${key === null ? ctx.ghostNodeIds.get(type) : nodeIdOf(`${type}:${key}`)}") ${NODE_SELECTION}`
-      })} }`,
-    statements: NODE_TYPES.length,
-    expected: (m, n) => ({
-      __schema: { queryType: { name: 'Query' } },
-      ...expectAliases(n, (i) => {
-        const { type, key } = nodeTargetAt(m, i)
-        return key === null ? null : expectedNode(m, type, key)
-      }),
-    }),
-    unasked: /\b(email|body|metadata|expires_at|item_sku)\b/,
-  },
 ]
+OPERATIONS.push(
+  executedByGraphQL(OPERATIONS.find((op) => op.name.startsWith('N lookups of each of two types'))!, 2),
+  executedByGraphQL(OPERATIONS.find((op) => op.name.startsWith('node(nodeId:) lookups of five types'))!, NODE_TYPES.length),
+)
 
 // ---- The tests ---------------------------------------------------------------------------------
 

@@ -13,41 +13,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { stitch, useFixture } from './fixture.js'
+import { dataStatements, describeStatements, executedByGraphQL, run as runOn, type CatalogueOperation } from '../support/statement-catalogue.js'
 
 const fx = useFixture('pagila', { schemas: ['public'] })
 
 // ---- Counting ------------------------------------------------------------------------------
 
-/**
- * Transaction and session statements (BEGIN/COMMIT/ROLLBACK, SET, a `SELECT 1` health check) are
- * not data statements: they are filtered out if a future planner sends them. None are sent today.
- */
-const NOISE = /^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SET\s|RESET\s|DEALLOCATE|SELECT 1\s*;?\s*$)/i
-const dataStatements = (statements: string[]) => statements.filter((s) => !NOISE.test(s))
-
-/**
- * Runs `document` and returns its data and data statements; any GraphQL error fails the test.
- * A root field that fails can leave its siblings' statements in flight (graphql-js answers without
- * waiting for them): wait until the pool is idle, so they are not counted for the next operation.
- */
-async function run(document: string): Promise<{ data: any; statements: string[] }> {
-  const result = await fx.api.query(document)
-  if (result.errors?.length) {
-    await settle()
-    throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`)
-  }
-  return { data: result.data, statements: dataStatements(fx.api.statements) }
-}
-
-async function settle(): Promise<void> {
-  const pool = fx.api.gateway.pool
-  for (let quiet = 0, i = 0; quiet < 3 && i < 200; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    quiet = pool.idleCount === pool.totalCount && pool.waitingCount === 0 ? quiet + 1 : 0
-  }
-}
-
-const describeStatements = (statements: string[]) => statements.map((s, i) => `  [${i + 1}] ${s}`).join('\n')
+/** Runs a document on this file's gateway: its data and data statements. */
+const run = (document: string) => runOn(fx.api, document)
 
 // ---- Pagila, as PostgreSQL says it is --------------------------------------------------------
 
@@ -232,18 +205,7 @@ function expectedNode(m: Model, type: NodeType, key: string) {
 
 // ---- The catalogue -------------------------------------------------------------------------
 
-interface Operation {
-  name: string
-  /** The two sizes it runs at: page sizes, or numbers of lookups. */
-  sizes: [number, number]
-  document(n: number): string
-  /** Data statements it must cost, at both sizes. */
-  statements: number
-  /** The answer, from the database. */
-  expected(m: Model, n: number): unknown
-  /** Columns it does not ask for: no statement may mention them. */
-  unasked?: RegExp
-}
+type Operation = CatalogueOperation<Model>
 
 /** Film columns no operation below asks for. */
 const FILM_UNASKED = 'description|fulltext|special_features|replacement_cost|rental_rate|rental_duration|release_year'
@@ -522,25 +484,8 @@ const OPERATIONS: Operation[] = [
       }),
     unasked: new RegExp(`\\b(${FILM_UNASKED}|first_name|customer_id|staff_id|rental_id)\\b`),
   },
-  {
-    name: 'executed by GraphQL (introspection in the operation): node(nodeId:) lookups of six types, one statement per type (loaders)',
-    sizes: [6, 50],
-    document: (n) =>
-      `{ __schema { queryType { name } } ${aliases(n, (i) => {
-        const { type, key } = nodeTargetAt(model, i)
-        return `node(nodeId: "${key === null ? ctx.ghostNodeIds.get(type) : nodeIdOf(`${type}:${key}`)}") ${NODE_SELECTION}`
-      })} }`,
-    statements: NODE_TYPES.length,
-    expected: (m, n) => ({
-      __schema: { queryType: { name: 'Query' } },
-      ...expectAliases(n, (i) => {
-        const { type, key } = nodeTargetAt(m, i)
-        return key === null ? null : expectedNode(m, type, key)
-      }),
-    }),
-    unasked: new RegExp(`\\b(${FILM_UNASKED}|first_name|customer_id|staff_id|rental_id)\\b`),
-  },
 ]
+OPERATIONS.push(executedByGraphQL(OPERATIONS.find((op) => op.name.startsWith('node(nodeId:) lookups of six types'))!, NODE_TYPES.length))
 
 // ---- The tests ---------------------------------------------------------------------------------
 
