@@ -55,7 +55,7 @@ describe.skipIf(!hasPostgres)('benchmark smoke run (npm run bench -- --smoke)', 
     expect(results.machine.postgres).toMatch(/^PostgreSQL 15/)
   })
 
-  it('the limit server and PostGraphile return the same data for every operation', () => {
+  it('the limit server and PostGraphile return the same data for every operation PostGraphile can do', () => {
     for (const operation of ['list', 'nested', 'iot', 'byIds', 'entities']) {
       const limit = results.check.find((e) => e.operation === operation && e.target === 'limit')
       const postgraphile = results.check.find((e) => e.operation === operation && e.target === 'postgraphile')
@@ -64,17 +64,28 @@ describe.skipIf(!hasPostgres)('benchmark smoke run (npm run bench -- --smoke)', 
     }
   })
 
+  it('buckets: the limit server answers, PostGraphile (no group-by) is not sent it', () => {
+    const entry = (target: string) => results.check.find((e) => e.operation === 'buckets' && e.target === target)
+    expect(entry('limit')?.status, entry('limit')?.error).toBe('reference')
+    // The smoke dataset's 250 minutes: 5 hours (4 full) x 4 devices x 5 sensors.
+    expect(entry('limit')?.size).toBe('100 groups of 5,000 readings')
+    expect(entry('postgraphile')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/group-by/) })
+    expect(results.measurements.find((m) => m.target === 'postgraphile' && m.operation === 'buckets')).toBeUndefined()
+  })
+
   it('counts statements per target from pg_stat_statements', () => {
     const count = (target: string, operation: string) =>
       results.measurements.find((m) => m.target === target && m.operation === operation)?.statements.dataPerRequest
     // Known shapes: one statement per operation for the limit server; PostGraphile sends one
     // statement per aliased lookup in byIds and one for everything else. Neither has `_entities`:
     // for entities both are sent their byIds request.
-    for (const operation of ['list', 'nested', 'iot', 'byIds', 'entities']) expect(count('limit', operation)).toBe(1)
+    for (const operation of ['list', 'nested', 'iot', 'byIds', 'entities', 'buckets']) expect(count('limit', operation)).toBe(1)
+    // Portico's group-by: one statement.
+    expect(count('portico', 'buckets')).toBe(1)
     expect(count('postgraphile', 'nested')).toBe(1)
     expect(count('postgraphile', 'byIds')).toBe(100)
     expect(count('postgraphile', 'entities')).toBe(100)
-    expect(results.measurements.filter((m) => m.target === 'portico')).toHaveLength(5)
+    expect(results.measurements.filter((m) => m.target === 'portico')).toHaveLength(6)
   })
 
   it('Portico returns the same data as the limit server', () => {

@@ -5,14 +5,19 @@
  */
 import { diff, type Difference } from './diff.ts'
 import type { CanonicalAnswers, OperationName, OperationParams } from './operations.ts'
-import type { RunningTarget, TargetName } from './targets/target.ts'
+import { unsupportedReason, type RunningTarget, type TargetName } from './targets/target.ts'
 
 export interface CheckEntry {
   operation: OperationName
   target: TargetName
-  /** ok: same data as the reference; differs: see differences; error: no usable answer. */
-  status: 'ok' | 'differs' | 'error' | 'reference'
+  /**
+   * ok: same data as the reference; differs: see differences; error: no usable answer; skipped:
+   * the target cannot do this operation (see reason) and is not sent it.
+   */
+  status: 'ok' | 'differs' | 'error' | 'reference' | 'skipped'
   error?: string
+  /** Why a skipped target takes no part. */
+  reason?: string
   differences?: Difference[]
   /** The response text, byte for byte (the load runs expect exactly it on every request). */
   body?: string
@@ -47,6 +52,10 @@ export function answerSize(operation: OperationName, answer: CanonicalAnswers[Op
       const rows = answer as CanonicalAnswers['byIds']
       return `${rows.filter((r) => r !== null).length} of ${rows.length} found`
     }
+    case 'buckets': {
+      const groups = answer as CanonicalAnswers['buckets']
+      return `${groups.length} groups of ${groups.reduce((n, g) => n + g.count, 0).toLocaleString('en-US')} readings`
+    }
     default:
       return `${(answer as unknown[]).length} rows`
   }
@@ -64,6 +73,11 @@ export async function checkData(
     for (const target of targets) {
       const definition = target.definition
       const entry: CheckEntry = { operation, target: definition.name, status: 'ok' }
+      const reason = unsupportedReason(definition, operation)
+      if (reason) {
+        row.set(definition.name, { ...entry, status: 'skipped', reason })
+        continue
+      }
       try {
         const request = definition.request(operation, params[operation])
         entry.body = await fetchText(target, request.path, request.body)
@@ -79,7 +93,7 @@ export async function checkData(
     const referenceName = (['limit', 'postgraphile', 'portico'] as const).find((name) => answers.has(name))
     const reference = referenceName ? answers.get(referenceName) : undefined
     for (const [name, entry] of row) {
-      if (entry.status === 'error') continue
+      if (entry.status === 'error' || entry.status === 'skipped') continue
       if (name === referenceName) entry.status = 'reference'
       else {
         const differences = diff(reference, answers.get(name), 20, operation)
@@ -105,6 +119,7 @@ export function formatCheck(entries: CheckEntry[], labels: Record<TargetName, st
     if (e.status === 'reference') lines.push(`  ${op} ${label} reference (${e.size})`)
     else if (e.status === 'ok') lines.push(`  ${op} ${label} same data (${e.size})`)
     else if (e.status === 'error') lines.push(`  ${op} ${label} FAILED: ${e.error}`)
+    else if (e.status === 'skipped') lines.push(`  ${op} ${label} n/a (${e.reason}): not sent`)
     else {
       lines.push(`  ${op} ${label} DIFFERS from ${ref ? labels[ref.target] : 'the reference'} (${e.size}):`)
       for (const d of e.differences ?? []) lines.push(`      ${d.path}: expected ${d.expected}, got ${d.actual}`)

@@ -18,6 +18,8 @@ export interface Scale {
 
 export const DEVICES = ['iotawatt-house', 'iotawatt-garage', 'iotawatt-solar', 'iotawatt-heatpump'] as const
 export const SENSORS = ['ev', 'hvac', 'kitchen', 'main', 'solar'] as const
+/** The first reading's timestamp: then one a minute per device and sensor, `minutes` of them. */
+export const READINGS_START = new Date('2024-03-01T00:00:00Z')
 
 export const SCALES: Record<Scale['name'], Scale> = {
   // The issue's numbers: post_tags comes out at exactly 300,000 and iotawatt at 1,000,000.
@@ -144,7 +146,7 @@ WHERE j < p % 7;
 
 -- One reading per minute per device and sensor, in arrival order; one power factor in 50 missing.
 INSERT INTO api.iotawatt ("timestamp", device, sensor, power, pf, "current", v)
-SELECT timestamptz '2024-03-01 00:00:00+00' + m * interval '1 minute',
+SELECT timestamptz '${READINGS_START.toISOString()}' + m * interval '1 minute',
        d.name, s.name,
        (pg_temp.mix(k) % 1000000) / 7.0::float8,
        CASE WHEN pg_temp.mix(k + 1) % 50 = 0 THEN NULL ELSE 0.5 + (pg_temp.mix(k + 1) % 5000) / 10000.0::float8 END,

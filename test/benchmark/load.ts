@@ -93,3 +93,45 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     }, options.warmupSeconds * 1000)
   })
 }
+
+export interface SequentialResult {
+  /** Timed requests (after the untimed warm-up ones). */
+  requests: number
+  /** Client-measured, one request at a time over 127.0.0.1: request sent to last byte read. */
+  latencyMs: { mean: number; p50: number; min: number; max: number }
+  /** Responses unlike expectBody (or not 200). */
+  mismatches: number
+}
+
+/**
+ * One request at a time, no concurrency: what a single request costs when nothing else runs
+ * (the server's work plus a loopback round trip). `warmup` untimed requests first.
+ */
+export async function runSequential(options: { url: string; body: string; requests: number; warmup: number; expectBody?: string }): Promise<SequentialResult> {
+  const times: number[] = []
+  let mismatches = 0
+  for (let i = 0; i < options.warmup + options.requests; i++) {
+    const since = performance.now()
+    const response = await fetch(options.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: options.body,
+      signal: AbortSignal.timeout(120_000),
+    })
+    const text = await response.text()
+    const elapsed = performance.now() - since
+    if (response.status !== 200 || (options.expectBody !== undefined && text !== options.expectBody)) mismatches++
+    if (i >= options.warmup) times.push(elapsed)
+  }
+  const sorted = times.sort((a, b) => a - b)
+  return {
+    requests: sorted.length,
+    latencyMs: {
+      mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
+      p50: percentile(sorted, 0.5),
+      min: sorted[0] ?? 0,
+      max: sorted.at(-1) ?? 0,
+    },
+    mismatches,
+  }
+}

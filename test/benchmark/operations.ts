@@ -4,9 +4,9 @@
  * things differently (PostGraphile's `allPosts`, `rowId`, `userByAuthorId`) can be compared.
  */
 import type { Scale } from './dataset.ts'
-import { DEVICES } from './dataset.ts'
+import { DEVICES, READINGS_START } from './dataset.ts'
 
-export const OPERATION_NAMES = ['list', 'nested', 'iot', 'byIds', 'entities'] as const
+export const OPERATION_NAMES = ['list', 'nested', 'iot', 'byIds', 'entities', 'buckets'] as const
 export type OperationName = (typeof OPERATION_NAMES)[number]
 
 export interface OperationParams {
@@ -24,6 +24,13 @@ export interface OperationParams {
    * server have no `_entities`: they are sent their byIds request (withoutEntities).
    */
   entities: { ids: number[] }
+  /**
+   * buckets: api.iotawatt's readings with `from` <= timestamp < `to` (one UTC day), grouped by
+   * device, sensor and UTC hour: count, average and maximum power per group, ordered by hour,
+   * device, sensor. Portico: `iotawattsGroupBy`; the limit server: one GROUP BY; PostGraphile's
+   * amber preset has no group-by, so it takes no part.
+   */
+  buckets: { from: string; to: string }
 }
 
 export const DESCRIPTIONS: Record<OperationName, string> = {
@@ -32,7 +39,11 @@ export const DESCRIPTIONS: Record<OperationName, string> = {
   iot: 'newest 1,000 readings of one device',
   byIds: '100 posts by id in one request',
   entities: "100 posts by id through Portico's _entities (PostGraphile, limit server: their byIds request)",
+  buckets: 'avg and max power per device, sensor and hour over one day of api.iotawatt (PostGraphile: no group-by)',
 }
+
+/** Operations timed one request at a time as well (no concurrency): the mean latency of a single request. */
+export const SEQUENTIAL_OPERATIONS: readonly OperationName[] = ['buckets']
 
 /**
  * The operation whose request a target without Apollo Federation (PostGraphile, the limit server)
@@ -47,12 +58,19 @@ export function operationParams(scale: Scale): OperationParams {
   // 100 distinct ids scattered over the table: 7919 is prime and shares no factor with the post
   // counts used (10^5, 10^4, 10^3), so k * 7919 mod posts never repeats for k < posts.
   const ids = Array.from({ length: 100 }, (_, k) => 1 + (((k + 1) * 7919) % scale.posts))
+  // buckets: the second day of readings when the dataset covers it in full (full: 34.7 days,
+  // quick: 3.5 days; 1,440 readings per device and sensor, 480 groups), else the first (smoke:
+  // 250 minutes, so 5 hours of it: 100 groups).
+  const DAY_MS = 86_400_000
+  const dayStart = READINGS_START.getTime() + (scale.minutes >= 2 * 1440 ? DAY_MS : 0)
+  const utc = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')
   return {
     list: { first: 100 },
     nested: { users: 50, posts: 10, comments: 10 },
     iot: { device: DEVICES[0], first: 1000 },
     byIds: { ids },
     entities: { ids },
+    buckets: { from: utc(dayStart), to: utc(dayStart + DAY_MS) },
   }
 }
 
@@ -76,6 +94,15 @@ export interface CanonicalReading {
   current: number | null
   v: number | null
 }
+/** One group of `buckets`: a device and sensor in one hour (the bucket's start, as an instant). */
+export interface CanonicalBucket {
+  bucket: string
+  device: string
+  sensor: string
+  count: number
+  avgPower: number | null
+  maxPower: number | null
+}
 export type CanonicalByIds = ({ id: number; title: string; status: string; createdAt: string } | null)[]
 
 export interface CanonicalAnswers {
@@ -84,6 +111,7 @@ export interface CanonicalAnswers {
   iot: CanonicalReading[]
   byIds: CanonicalByIds
   entities: CanonicalByIds
+  buckets: CanonicalBucket[]
 }
 
 /**

@@ -19,6 +19,8 @@ export interface BenchOptions {
   poolSize: number
   /** Sequential requests per operation and target for the exact statement count. */
   countRequests: number
+  /** Timed one-at-a-time requests per target for the operations in SEQUENTIAL_OPERATIONS. */
+  sequentialRequests: number
   operations: OperationName[]
   targets: TargetName[]
   /** Results file; default .portico/bench/results-<timestamp>.json. */
@@ -91,6 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     connections: Math.round(positive(values.connections, 32, '--connections')),
     poolSize: Math.round(positive(values['pool-size'], 10, '--pool-size')),
     countRequests: mode === 'full' ? 5 : 3,
+    sequentialRequests: mode === 'full' ? 50 : 20,
     operations: list(values.operations, OPERATION_NAMES, 'operation'),
     targets: list(values.targets, ['portico', 'postgraphile', 'limit'] as const, 'target'),
     ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CheckEntry } from './check.ts'
-import type { LoadResult } from './load.ts'
+import type { LoadResult, SequentialResult } from './load.ts'
 import type { OperationName } from './operations.ts'
 import type { StatementSummary } from './stats.ts'
 import type { TargetName } from './targets/target.ts'
@@ -15,6 +15,11 @@ export interface Measurement {
   operation: OperationName
   /** The timed run (absent in smoke mode). */
   load?: LoadResult
+  /**
+   * One request at a time, nothing else running (SEQUENTIAL_OPERATIONS, not in smoke mode), with
+   * the data statements and their database time per request over those requests.
+   */
+  sequential?: SequentialResult & { dataPerRequest: number; dbMsPerRequest: number }
   /** Statements per request from a few sequential requests: exact, nothing in flight. */
   statements: Omit<StatementSummary, 'statements'> & { statements: { query: string; calls: number; meanMs: number }[] }
   /** Statements per completed request during the timed run (requests cut off at its end inflate it slightly). */
@@ -36,6 +41,7 @@ export interface BenchResults {
     warmupSeconds: number
     durationSeconds: number
     countRequests: number
+    sequentialRequests: number
     skipCheck: boolean
   }
   machine: { cpus: number; cpuModel: string; node: string; postgres: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] }
@@ -65,6 +71,12 @@ export function ratios(measurements: Measurement[]): BenchResults['ratios'] {
     if (own !== undefined && limit) out.porticoToLimit[m.operation] = own / limit
   }
   return out
+}
+
+/** Why `target` was not sent `operation` (the data check's skipped entry), or undefined. */
+function skipped(results: BenchResults, target: TargetName, operation: OperationName): string | undefined {
+  const entry = results.check.find((e) => e.target === target && e.operation === operation && e.status === 'skipped')
+  return entry ? (entry.reason ?? 'not supported') : undefined
 }
 
 export function writeResults(results: BenchResults, file: string): string {
@@ -98,8 +110,12 @@ export function formatReport(results: BenchResults, operations: readonly Operati
     const rows: string[][] = []
     for (const operation of operations) {
       const m = results.measurements.find((x) => x.target === target && x.operation === operation)
-      if (!m) continue
-      const data = m.check === 'reference' ? 'ref' : m.check === 'ok' ? 'same' : m.check === 'differs' ? 'DIFFERS' : 'FAILED'
+      if (!m) {
+        // Not sent: the target cannot do it (a reason below the table).
+        if (skipped(results, target, operation)) rows.push([operation, ...header.slice(1).map(() => 'n/a')])
+        continue
+      }
+      const data = m.check === 'reference' ? 'ref' : m.check === 'ok' ? 'same' : m.check === 'differs' ? 'DIFFERS' : m.check === 'skipped' ? 'n/a' : 'FAILED'
       const sql = [count(m.statements.dataPerRequest), count(m.statements.noisePerRequest), ms(m.statements.dbMsPerRequest)]
       if (timed && m.load) {
         const errors = m.load.errors + m.load.non2xx + m.load.mismatches
@@ -111,6 +127,28 @@ export function formatReport(results: BenchResults, operations: readonly Operati
       }
     }
     lines.push(...table(header, rows))
+    for (const operation of operations) {
+      const reason = skipped(results, target, operation)
+      if (reason) lines.push(`  ${operation}: n/a, not sent (${reason})`)
+    }
+  }
+  const single = results.measurements.filter((m) => m.sequential)
+  if (single.length) {
+    lines.push('', 'One request at a time (no concurrency; client-measured over 127.0.0.1; DB: pg_stat_statements):')
+    const rows = single.map((m) => {
+      const q = m.sequential!
+      return [
+        `${m.operation} ${results.targets[m.target]?.label ?? m.target}`,
+        ms(q.latencyMs.mean),
+        ms(q.latencyMs.p50),
+        ms(q.latencyMs.min),
+        ms(q.latencyMs.max),
+        ms(q.dbMsPerRequest),
+        count(q.dataPerRequest),
+        String(q.requests),
+      ]
+    })
+    lines.push(...table(['operation', 'mean ms', 'p50 ms', 'min ms', 'max ms', 'DB ms/op', 'SQL/op', 'requests'], rows))
   }
   if (timed) {
     const header = ['Portico req/s as a share of', ...operations]

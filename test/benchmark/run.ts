@@ -13,14 +13,14 @@ import pg from 'pg'
 import { checkData, formatCheck } from './check.ts'
 import { freePort, startCluster, type Cluster } from './cluster.ts'
 import { loadDataset, rowCounts } from './dataset.ts'
-import { runLoad } from './load.ts'
-import { DESCRIPTIONS, operationParams, type OperationName } from './operations.ts'
+import { runLoad, runSequential } from './load.ts'
+import { DESCRIPTIONS, operationParams, SEQUENTIAL_OPERATIONS, type OperationName } from './operations.ts'
 import { parseOptions, USAGE, type BenchOptions } from './options.ts'
 import { formatReport, ratios, writeResults, type BenchResults, type Measurement } from './report.ts'
 import { peakRss, readStatements, resetPeakRss, resetStatements, summarize, waitQuiet } from './stats.ts'
 import { TARGET_ORDER, TARGETS } from './targets/index.ts'
 import { repoRoot } from './targets/portico.ts'
-import { startTarget, type LaunchOptions, type RunningTarget, type TargetDefinition, type TargetName } from './targets/target.ts'
+import { startTarget, unsupportedReason, type LaunchOptions, type RunningTarget, type TargetDefinition, type TargetName } from './targets/target.ts'
 
 const DATABASE = 'portico_bench'
 
@@ -40,6 +40,7 @@ export class Cleanup {
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
 
 /**
  * Starts a target and waits until it is ready; its stop() is registered before the wait, so a
@@ -118,7 +119,7 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
   log('', 'Data check (canonical answers compared with the limit server\'s):')
   const check = await checkData(targets, options.operations, params)
   for (const line of formatCheck(check, labels)) log(line)
-  const checkPassed = check.every((e) => e.status === 'ok' || e.status === 'reference')
+  const checkPassed = check.every((e) => e.status === 'ok' || e.status === 'reference' || e.status === 'skipped')
   if (!checkPassed) {
     const failed = check.filter((e) => e.status === 'differs' || e.status === 'error').map((e) => `${labels[e.target]} ${e.operation}`)
     if (!options.skipCheck) {
@@ -134,6 +135,8 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
   for (const operation of options.operations) {
     for (const target of targets) {
       const { definition } = target
+      // A target that cannot do the operation is not sent it: no measurement, "n/a" in its table.
+      if (unsupportedReason(definition, operation)) continue
       const request = definition.request(operation, params[operation])
       await waitQuiet(admin, definition.role)
       await resetStatements(admin)
@@ -162,10 +165,29 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
     for (const operation of options.operations) {
       for (const target of targets) {
         const { definition } = target
-        if (target.exitStatus()) continue
+        if (target.exitStatus() || unsupportedReason(definition, operation)) continue
         const request = definition.request(operation, params[operation])
         const body = check.find((e) => e.target === definition.name && e.operation === operation)?.body
         const url = target.baseUrl + request.path
+        const m = measurements.find((x) => x.target === definition.name && x.operation === operation)!
+        if (SEQUENTIAL_OPERATIONS.includes(operation)) {
+          // One request at a time, nothing else running: a single request's latency, and its
+          // database time from pg_stat_statements (reset after a few untimed requests).
+          const sequential = { url, body: request.body, ...(body === undefined ? {} : { expectBody: body }) }
+          await waitQuiet(admin, definition.role)
+          await runSequential({ ...sequential, requests: 0, warmup: 3 })
+          await resetStatements(admin)
+          const single = await runSequential({ ...sequential, requests: options.sequentialRequests, warmup: 0 })
+          await waitQuiet(admin, definition.role)
+          const db = summarize(await readStatements(admin, definition.role, DATABASE), single.requests)
+          m.sequential = { ...single, dataPerRequest: db.dataPerRequest, dbMsPerRequest: db.dbMsPerRequest }
+          const l = single.latencyMs
+          log(
+            `  ${operation.padEnd(7)} ${definition.label.padEnd(13)} one at a time: mean ${ms(l.mean)} ms  p50 ${ms(l.p50)}  min ${ms(l.min)}  max ${ms(l.max)} ms` +
+              `  (${single.requests} requests; DB ${ms(db.dbMsPerRequest)} ms in ${db.dataPerRequest} statement(s) per request)` +
+              (single.mismatches ? `  (${single.mismatches} different bodies or errors)` : ''),
+          )
+        }
         await waitQuiet(admin, definition.role)
         const peakResettable = resetPeakRss(target.pid)
         const load = await runLoad({
@@ -187,7 +209,6 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
           log(`  ${definition.label} (pid ${target.pid}) EXITED during ${operation} (${exit.code ?? exit.signal}); its last output:`, target.output().trim().split('\n').slice(-15).join('\n'))
           serverDied.push(`${definition.label} during ${operation} (${exit.code ?? exit.signal})`)
         }
-        const m = measurements.find((x) => x.target === definition.name && x.operation === operation)!
         m.load = load
         m.statementsUnderLoad = underLoad
         m.peakRssBytes = peakResettable ? peakRss(target.pid) : null
@@ -212,6 +233,7 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
       warmupSeconds: options.warmupSeconds,
       durationSeconds: options.durationSeconds,
       countRequests: options.countRequests,
+      sequentialRequests: options.sequentialRequests,
       skipCheck: options.skipCheck,
     },
     machine: {

@@ -55,6 +55,23 @@ SELECT json_build_object('data', coalesce(json_object_agg('p' || (i.n - 1),
   ORDER BY i.n), '{}'))::text
 FROM unnest($1::int[]) WITH ORDINALITY AS i(id, n)
 LEFT JOIN (SELECT id, title, status, created_at FROM public.posts WHERE id = ANY ($1::int[])) AS p ON p.id = i.id`,
+
+  // One GROUP BY over the day's readings (an index range scan on timestamp): per device, sensor
+  // and UTC hour, as Portico computes them: count(*), the average in numeric rounded once to
+  // float8 (exact, whatever order rows arrive in), max as is; the hour written as Portico writes
+  // it (ISO 8601, Z); ordered by hour, device, sensor; at most 10,000 groups (10 x maxPageSize).
+  buckets: `
+SELECT json_build_object('data', json_build_object('iotawattsGroupBy', coalesce(json_agg(json_build_object(
+  'key', json_build_object('device', g.device, 'sensor', g.sensor),
+  'bucket', to_char(g.bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+  'aggregates', json_build_object('count', g.n, 'avg', json_build_object('power', g.avg_power), 'max', json_build_object('power', g.max_power)))), '[]')))::text
+FROM (SELECT device, sensor, date_trunc('hour', "timestamp" AT TIME ZONE 'UTC') AS bucket,
+             count(*) AS n, avg(power::numeric)::float8 AS avg_power, max(power) AS max_power
+      FROM api.iotawatt
+      WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $2::timestamptz
+      GROUP BY 1, 2, 3
+      ORDER BY bucket, device, sensor
+      LIMIT 10000) AS g`,
 }
 
 /** The statement's parameters for an operation's variables (the request body's `variables`). */
@@ -75,6 +92,10 @@ export function limitValues(operation: LimitOperation, variables: OperationParam
     case 'byIds': {
       const v = variables as OperationParams['byIds']
       return [v.ids]
+    }
+    case 'buckets': {
+      const v = variables as OperationParams['buckets']
+      return [v.from, v.to]
     }
   }
 }

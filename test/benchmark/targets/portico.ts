@@ -54,6 +54,17 @@ export function porticoDocument<O extends OperationName>(operation: O, params: O
         variables: { r: ids.map((id) => ({ __typename: 'Post', id: String(id) })) },
       }
     }
+    case 'buckets': {
+      // Literal bounds, as a dashboard sends them: where on the timestamp, then groups.
+      const { from, to } = params as OperationParams['buckets']
+      return {
+        query: `query Buckets {
+  iotawattsGroupBy(by: [device, sensor], bucket: { column: timestamp, unit: HOUR, timeZone: "UTC" },
+    where: { timestamp: { gte: ${JSON.stringify(from)}, lt: ${JSON.stringify(to)} } }) {
+    key { device sensor } bucket aggregates { count avg { power } max { power } } }
+}`,
+      }
+    }
     default:
       throw new Error(`unknown operation ${operation}`)
   }
@@ -106,6 +117,15 @@ export function porticoShapeCanonical<O extends OperationName>(label: string, op
           if (p === null) return null
           return { id: num(p.id, 'id'), title: str(p.title, 'title'), status: str(p.status, 'status').toLowerCase(), createdAt: instant(p.createdAt) }
         })
+      case 'buckets':
+        return arr(data.iotawattsGroupBy, 'iotawattsGroupBy').map((g) => ({
+          bucket: instant(g.bucket),
+          device: str(g.key?.device, 'key.device'),
+          sensor: str(g.key?.sensor, 'key.sensor'),
+          count: num(g.aggregates?.count, 'aggregates.count'),
+          avgPower: numOrNull(g.aggregates?.avg?.power, 'aggregates.avg.power'),
+          maxPower: numOrNull(g.aggregates?.max?.power, 'aggregates.max.power'),
+        }))
       default:
         throw new Error(`unknown operation ${operation}`)
     }

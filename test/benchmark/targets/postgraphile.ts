@@ -2,7 +2,8 @@
  * PostGraphile 5 as a benchmark target (the best peer): the launcher in postgraphile-server.ts,
  * and the same operations in PostGraphile's naming (amber preset: `allPosts`, `rowId`,
  * `userByAuthorId`, `postByRowId`; no many-to-many shortcut, so tags go through `postTagsByPostId`).
- * It has no Apollo Federation `_entities`: for `entities` it is sent its byIds request.
+ * It has no Apollo Federation `_entities`: for `entities` it is sent its byIds request. It has no
+ * group-by: it takes no part in `buckets`.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +12,11 @@ import { repoRoot } from './portico.ts'
 import { graphqlData, type HttpRequest, type TargetDefinition } from './target.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
+
+/** What the amber preset cannot do: it is not sent these operations. */
+const UNSUPPORTED: Partial<Record<OperationName, string>> = {
+  buckets: 'no group-by in the amber preset',
+}
 
 export function postgraphileDocument<O extends OperationName>(operation: O, params: OperationParams[O]): { query: string; variables?: Record<string, unknown> } {
   switch (operation) {
@@ -42,6 +48,8 @@ export function postgraphileDocument<O extends OperationName>(operation: O, para
     case 'entities':
       // No Apollo Federation here: the same ids by its byIds request.
       return postgraphileDocument('byIds', params as OperationParams['byIds'])
+    case 'buckets':
+      throw new Error(`PostGraphile takes no part in buckets: ${UNSUPPORTED.buckets}`)
     default:
       throw new Error(`unknown operation ${operation}`)
   }
@@ -120,4 +128,5 @@ export const postgraphile: TargetDefinition = {
     return { path: '/graphql', body: JSON.stringify(postgraphileDocument(operation, params)) }
   },
   canonical,
+  unsupported: UNSUPPORTED,
 }

@@ -41,6 +41,16 @@ export interface TargetDefinition {
   request<O extends OperationName>(operation: O, params: OperationParams[O]): HttpRequest
   /** A parsed response body in the operation's canonical form (throws on errors in it). */
   canonical<O extends OperationName>(operation: O, body: unknown): CanonicalAnswers[O]
+  /**
+   * Operations it cannot do, each with the reason: it is not sent them, its row says "n/a" and
+   * it is left out of the ratios (e.g. PostGraphile's amber preset has no group-by).
+   */
+  unsupported?: Partial<Record<OperationName, string>>
+}
+
+/** Why `definition` takes no part in `operation`, or undefined when it does. */
+export function unsupportedReason(definition: TargetDefinition, operation: OperationName): string | undefined {
+  return definition.unsupported?.[operation]
 }
 
 export interface RunningTarget {
