@@ -43,6 +43,8 @@ const DEFAULTS = {
   maxPageSize: 100,
   primaryKeys: {},
   logLevel: 'info',
+  readOnly: false,
+  idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },
 }
 
@@ -125,6 +127,7 @@ describe('precedence: file < environment < flags', () => {
         PORTICO_DEFAULT_PAGE_SIZE: '5',
         PORTICO_MAX_PAGE_SIZE: '6',
         PORTICO_LOG_LEVEL: 'silent',
+        PORTICO_READ_ONLY: 'true',
       },
     })
     expect(config).toStrictEqual({
@@ -137,6 +140,7 @@ describe('precedence: file < environment < flags', () => {
       defaultPageSize: 5,
       maxPageSize: 6,
       logLevel: 'silent',
+      readOnly: true,
     })
   })
 

@@ -28,7 +28,7 @@ function withDatabaseOptions(command: Command): Command {
 }
 
 /** Flags that are configuration (the rest, like --json or --out, belong to one command). */
-const CONFIG_FLAGS = ['databaseUrl', 'schemas', 'host', 'port', 'poolSize', 'logLevel'] as const
+const CONFIG_FLAGS = ['databaseUrl', 'schemas', 'host', 'port', 'poolSize', 'logLevel', 'readOnly'] as const
 
 export function configFrom(flags: CommonFlags & Partial<ConfigInput> & Record<string, unknown>) {
   const values = Object.fromEntries(CONFIG_FLAGS.filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]))
@@ -49,6 +49,7 @@ export function createProgram(): Command {
     .option('--host <host>', 'interface to listen on (env HOST, default localhost)')
     .option('--port <port>', 'port to listen on (env PORT, default 4000)', integer('--port'))
     .option('--pool-size <n>', 'database connections (env PORTICO_POOL_SIZE, default 10)', integer('--pool-size'))
+    .option('--read-only', 'serve no mutations (env PORTICO_READ_ONLY)')
     .action(async (flags) => {
       // Commands are imported when run, so `--help` and usage errors answer without loading Portico.
       const { runServe } = await import('./serve-command.js')

@@ -56,6 +56,10 @@ export const configSchema = z
       })
       .default({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** No mutations in the schema: a read-only API. */
+    readOnly: z.boolean().default(false),
+    /** How long a create's idempotency key remembers its first result. */
+    idempotencyWindowMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
     /** The Apollo Federation 2 subgraph served at /graphql (`_service`, `_entities`). */
     federation: z
       .object({
@@ -96,6 +100,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput; parse: (value: strin
   PORTICO_DEFAULT_PAGE_SIZE: { key: 'defaultPageSize', parse: Number },
   PORTICO_MAX_PAGE_SIZE: { key: 'maxPageSize', parse: Number },
   PORTICO_LOG_LEVEL: { key: 'logLevel', parse: String },
+  PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
 }
 
 export function splitList(value: string): string[] {

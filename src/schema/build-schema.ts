@@ -12,6 +12,7 @@ import { createOrderTypes } from './order.js'
 import { createRootFields } from './root-fields.js'
 import { createRelayTypes } from './relay-types.js'
 import { declareEntities, FEDERATION_LINK } from './federation.js'
+import { createMutationFields } from './mutation-fields.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
 
@@ -25,7 +26,7 @@ export interface GraphQLSchemas {
 export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
-  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation'>,
+  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs'>,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
@@ -34,6 +35,7 @@ export function buildGraphQLSchemas(
   // Served by name (`PG_13`); the planner's SQL maps names to the database's labels ('PG-13').
   for (const [name, values] of datamodel.enums) enumRefs.set(name, builder.enumType(name, { values: [...values.keys()] }))
   const ctx: SchemaContext = {
+    prisma,
     builder,
     datamodel,
     planner,
@@ -46,6 +48,8 @@ export function buildGraphQLSchemas(
   createRelayTypes(builder, [...datamodel.models.values()].some((m) => m.keyName))
   createObjectTypes(ctx)
   createRootFields(ctx)
+  // Writes: ./mutation-fields.ts; none in read-only mode.
+  if (!config.readOnly) createMutationFields(ctx, config)
   declareEntities(ctx)
   return {
     schema: builder.toSchema({ sortSchema: false }),

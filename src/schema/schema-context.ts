@@ -6,6 +6,8 @@ import type { Builder } from './builder.js'
 import type { FilterTypes } from './filters.js'
 
 export interface SchemaContext {
+  /** The Prisma client: the mutations write through it (./mutation-fields.ts). */
+  prisma: unknown
   builder: Builder
   datamodel: Datamodel
   planner: ReadPlanner

@@ -1,0 +1,233 @@
+/**
+ * Mutations, for every keyed table (none for views; a keyless table has none until a key is
+ * declared for it, see ./write-model.ts):
+ *
+ *   createFilm(data, idempotencyKey)  createManyFilm(data: [...], skipDuplicates)
+ *   updateFilm(where, data)           updateManyFilm(where: FilmFilter, data)
+ *   deleteFilm(where)                 deleteManyFilm(where: FilmFilter)
+ *   upsertFilm(where, create, update)
+ *
+ * Each field writes through the Prisma client in one interactive transaction: on any error
+ * nothing of it is written, and the error is a typed one (./mutation-errors.ts). GraphQL runs a
+ * mutation operation's fields one after the other, so each is atomic on its own and reports its
+ * own result or error: the fields are nullable, so one field's error leaves the others' results.
+ *
+ * Rows are returned the way reads return them: the object types resolve by response key from
+ * JSON the planner builds in SQL, so after the write commits the affected row is read by its key
+ * through the planner (one statement, its relations included). A delete reads the row just
+ * before its transaction deletes it: what it returns is the row as committed when it was read
+ * (a row that vanishes in between is NOT_FOUND).
+ */
+import { getNamedType, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql'
+import type { PorticoConfig } from '../config/config.js'
+import type { ModelInfo } from '../model/datamodel.js'
+import { toPrismaWhere } from '../planner/prisma-where.js'
+import { ClientError } from '../serve/client-error.js'
+import type { Builder } from './builder.js'
+import type { SchemaContext } from './schema-context.js'
+import { IdempotencyStore } from './idempotency.js'
+import { toPrismaData, toPrismaScalars, whereUnique } from './mutation-data.js'
+import { constraintLookup, toMutationError, type ConstraintLookup } from './mutation-errors.js'
+import { MutationInputs } from './mutation-inputs.js'
+import { isWritable } from './write-model.js'
+
+type Row = Record<string, unknown>
+type Args = Record<string, unknown>
+// Model delegates are only known at run time (`prisma.film`), as in ./builder.ts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Delegate = Record<string, (args: any) => Promise<any>>
+interface PrismaClient {
+  $transaction<T>(fn: (tx: Record<string, Delegate>) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T>
+  $queryRawUnsafe(sql: string, ...values: unknown[]): Promise<Row[]>
+}
+
+/** Long enough for a large createMany; a transaction left open longer is rolled back. */
+const TRANSACTION = { maxWait: 10_000, timeout: 60_000 }
+const COUNT_TYPE = 'AffectedRows'
+
+export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoConfig, 'idempotencyWindowMs'>): void {
+  const models = [...ctx.datamodel.models.values()].filter(isWritable)
+  if (models.length === 0) return
+  const inputs = new MutationInputs(ctx)
+  const writer = new Writer(ctx, new IdempotencyStore(config.idempotencyWindowMs))
+  ctx.builder.objectType(COUNT_TYPE, {
+    description: 'How many rows a createMany, updateMany or deleteMany wrote.',
+    fields: (t: Builder) => ({ count: t.exposeInt('count') }),
+  })
+  // Input types are registered now, not in the fields thunk: Pothos must know them all before it builds.
+  const typed = models.map((model) => ({ model, ...modelInputs(inputs, model) }))
+  ctx.builder.mutationType({
+    fields: (t: Builder) => {
+      const fields: Record<string, unknown> = {}
+      for (const { model, ...names } of typed) Object.assign(fields, modelMutations(t, ctx, names, writer, model))
+      return fields
+    },
+  })
+}
+
+type InputNames = ReturnType<typeof modelInputs>
+
+function modelInputs(inputs: MutationInputs, model: ModelInfo) {
+  return { create: inputs.create(model), createMany: inputs.createMany(model), update: inputs.update(model), updateMany: inputs.updateMany(model), where: inputs.whereUnique(model) }
+}
+
+function modelMutations(t: Builder, ctx: SchemaContext, { create, createMany, update, updateMany, where }: InputNames, w: Writer, model: ModelInfo): Record<string, unknown> {
+  const name = model.name
+  const filter = ctx.filters.where.get(name)
+  const row = (description: string, args: Record<string, unknown>, resolve: (args: Args, context: object, info: GraphQLResolveInfo) => Promise<unknown>) =>
+    t.field({ type: name, nullable: true, description, args, resolve: (_root: unknown, args: Args, context: object, info: GraphQLResolveInfo) => resolve(args, context, info) })
+  const count = (description: string, args: Record<string, unknown>, resolve: (args: Args) => Promise<{ count: number }>) =>
+    t.field({ type: COUNT_TYPE, nullable: true, description, args, resolve: (_root: unknown, args: Args) => resolve(args) })
+  const fields: Record<string, unknown> = {}
+  if (create) {
+    fields[`create${name}`] = row(
+      `Insert a ${name} row (with related rows to create or connect) and return it. With an idempotency key (or an Idempotency-Key header), a retry returns the first result instead of writing again.`,
+      { data: t.arg({ type: create, required: true }), idempotencyKey: t.arg.string({ required: false }) },
+      (args, context, info) => w.create(model, args, context, info),
+    )
+  }
+  if (createMany) {
+    fields[`createMany${name}`] = count(
+      `Insert ${name} rows in one statement; skipDuplicates skips rows whose key or unique values exist already.`,
+      { data: t.arg({ type: [createMany], required: true }), skipDuplicates: t.arg.boolean({ required: false }) },
+      (args) => w.createMany(model, args),
+    )
+  }
+  if (update && where) {
+    fields[`update${name}`] = row(`Change the ${name} row with this key and return it.`, { where: t.arg({ type: where, required: true }), data: t.arg({ type: update, required: true }) }, (args, context, info) =>
+      w.update(model, args, context, info),
+    )
+  }
+  if (updateMany && filter) {
+    fields[`updateMany${name}`] = count(
+      `Change every ${name} row matching the filter (the same filter as the list's; {} matches every row).`,
+      { where: t.arg({ type: filter, required: true }), data: t.arg({ type: updateMany, required: true }) },
+      (args) => w.updateMany(model, args),
+    )
+  }
+  if (where) {
+    fields[`delete${name}`] = row(`Delete the ${name} row with this key and return it as it was.`, { where: t.arg({ type: where, required: true }) }, (args, context, info) => w.delete(model, args, context, info))
+  }
+  if (filter) {
+    fields[`deleteMany${name}`] = count(`Delete every ${name} row matching the filter ({} matches every row).`, { where: t.arg({ type: filter, required: true }) }, (args) => w.deleteMany(model, args))
+  }
+  if (create && update && where) {
+    fields[`upsert${name}`] = row(
+      `Update the ${name} row with this key, or insert it if there is none, and return it.`,
+      { where: t.arg({ type: where, required: true }), create: t.arg({ type: create, required: true }), update: t.arg({ type: update, required: true }) },
+      (args, context, info) => w.upsert(model, args, context, info),
+    )
+  }
+  return fields
+}
+
+/** Runs each kind of write in its transaction and reads back what it wrote. */
+class Writer {
+  private readonly prisma: PrismaClient
+  private readonly lookup: ConstraintLookup
+
+  constructor(
+    private readonly ctx: SchemaContext,
+    private readonly idempotency: IdempotencyStore,
+  ) {
+    this.prisma = ctx.prisma as PrismaClient
+    this.lookup = constraintLookup(ctx.datamodel, (sql, name) => this.prisma.$queryRawUnsafe(sql, name))
+  }
+
+  async create(model: ModelInfo, args: Args, context: object, info: GraphQLResolveInfo): Promise<unknown> {
+    const write = () => this.transaction(model, (m) => m.create!({ data: toPrismaData(this.ctx, model, args.data as Args, 'create'), select: this.keySelect(model) }))
+    const key = idempotencyKey(args, context, info)
+    const row = key === undefined ? await write() : await this.idempotency.run(key, args.data, write)
+    return this.read(model, [row], info)
+  }
+
+  async createMany(model: ModelInfo, args: Args): Promise<{ count: number }> {
+    const data = (args.data as Args[]).map((item) => toPrismaScalars(model, item))
+    return this.transaction(model, (m) => m.createMany!({ data, skipDuplicates: args.skipDuplicates ?? undefined }))
+  }
+
+  async update(model: ModelInfo, args: Args, _context: object, info: GraphQLResolveInfo): Promise<unknown> {
+    const row = await this.transaction(model, (m) =>
+      m.update!({ where: whereUnique(this.ctx, model, args.where as Args), data: toPrismaData(this.ctx, model, args.data as Args, 'update'), select: this.keySelect(model) }),
+    )
+    return this.read(model, [row], info)
+  }
+
+  async updateMany(model: ModelInfo, args: Args): Promise<{ count: number }> {
+    const where = toPrismaWhere(this.ctx.datamodel, model, args.where as Args)
+    return this.transaction(model, (m) => m.updateMany!({ where, data: toPrismaScalars(model, args.data as Args) }))
+  }
+
+  async delete(model: ModelInfo, args: Args, _context: object, info: GraphQLResolveInfo): Promise<unknown> {
+    const where = whereUnique(this.ctx, model, args.where as Args)
+    // Read before the row is gone, and before the transaction holds a connection the read would
+    // wait for with a pool of one (see the top of this file).
+    const found = (await this.transaction(model, (m) => m.findUnique!({ where, select: this.keySelect(model) }))) as Row | null
+    if (!found) throw new ClientError(`no ${model.name} row has this key`, 'NOT_FOUND', { type: model.name })
+    const before = await this.read(model, [found], info)
+    await this.transaction(model, (m) => m.delete!({ where: this.keyWhere(model, found) }))
+    return before
+  }
+
+  async deleteMany(model: ModelInfo, args: Args): Promise<{ count: number }> {
+    const where = toPrismaWhere(this.ctx.datamodel, model, args.where as Args)
+    return this.transaction(model, (m) => m.deleteMany!({ where }))
+  }
+
+  async upsert(model: ModelInfo, args: Args, _context: object, info: GraphQLResolveInfo): Promise<unknown> {
+    const row = await this.transaction(model, (m) =>
+      m.upsert!({
+        where: whereUnique(this.ctx, model, args.where as Args),
+        create: toPrismaData(this.ctx, model, args.create as Args, 'create'),
+        update: toPrismaData(this.ctx, model, args.update as Args, 'update'),
+        select: this.keySelect(model),
+      }),
+    )
+    return this.read(model, [row], info)
+  }
+
+  /** One interactive transaction; any error rolls it back and becomes a typed error. */
+  private async transaction<T>(model: ModelInfo, write: (delegate: Delegate) => Promise<T>): Promise<T> {
+    try {
+      return await this.prisma.$transaction((tx) => write(tx[delegateName(model)]!), TRANSACTION)
+    } catch (error) {
+      throw await toMutationError(error, this.ctx.datamodel, this.lookup)
+    }
+  }
+
+  /**
+   * The rows with these keys, shaped for the field's selection: one planner statement for all of
+   * them. The loaders live in an object of this call's own, so a later field of the same operation
+   * never gets a row cached before its write.
+   */
+  private read(model: ModelInfo, rows: Row[], info: GraphQLResolveInfo): Promise<unknown> {
+    const type = getNamedType(info.returnType) as GraphQLObjectType
+    const reads = {}
+    const loads = rows.map((row) => this.ctx.planner.byKey(model, model.key.map((k) => row[k]), type, info, reads))
+    return rows.length === 1 ? loads[0]! : Promise.all(loads)
+  }
+
+  private keySelect(model: ModelInfo): Record<string, true> {
+    return Object.fromEntries(model.key.map((k) => [k, true]))
+  }
+
+  private keyWhere(model: ModelInfo, row: Row): Record<string, unknown> {
+    return whereUnique(this.ctx, model, Object.fromEntries(model.key.map((k) => [k, row[k]])))
+  }
+}
+
+/** Prisma names a model's delegate after it with a lower-case first letter: `prisma.filmActor`. */
+function delegateName(model: ModelInfo): string {
+  return `${model.name[0]!.toLowerCase()}${model.name.slice(1)}`
+}
+
+/**
+ * The idempotency key of a create: its argument, else the request's `Idempotency-Key` header
+ * (one header may cover several creates of an operation, so the field's response key is part of
+ * it). Keys are per mutation field.
+ */
+function idempotencyKey(args: Args, context: object, info: GraphQLResolveInfo): string | undefined {
+  if (typeof args.idempotencyKey === 'string') return `${info.fieldName}\u0000${args.idempotencyKey}`
+  const header = (context as { request?: { headers?: { get(name: string): string | null } } }).request?.headers?.get('idempotency-key')
+  return header ? `${info.fieldName}\u0000${String(info.path.key)}\u0000${header}` : undefined
+}
