@@ -43,6 +43,7 @@ const DEFAULTS = {
   maxPageSize: 100,
   primaryKeys: {},
   logLevel: 'info',
+  statementTimeoutMs: 30_000,
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },

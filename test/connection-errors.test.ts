@@ -196,10 +196,12 @@ describe('explainConnectionError for failures the local server cannot produce', 
 describe('createPool', () => {
   it('uses the configured settings', async () => {
     const { logger } = memoryLogger()
-    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 3, connectionTimeoutMs: 2_000, idleTimeoutMs: 5_000 }, logger)
+    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 3, connectionTimeoutMs: 2_000, idleTimeoutMs: 5_000, statementTimeoutMs: 1_234 }, logger)
     try {
       expect(pool.options).toMatchObject({ max: 3, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 5_000 })
       expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+      // PGlite ignores startup parameters.
+      if (kind !== 'pglite') expect((await pool.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '1234ms' }])
     } finally {
       await pool.end()
     }
@@ -208,7 +210,7 @@ describe('createPool', () => {
   // PGlite ignores the startup parameters of a connection: application_name stays ''.
   it.runIf(kind !== 'pglite')('names itself portico', async () => {
     const { logger } = memoryLogger()
-    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 3, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 5_000 }, logger)
+    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 3, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 5_000, statementTimeoutMs: 0 }, logger)
     try {
       const { rows } = await pool.query<{ name: string }>('SELECT current_setting($1) AS name', ['application_name'])
       expect(rows[0]?.name).toBe('portico')
@@ -221,7 +223,7 @@ describe('createPool', () => {
   // and no connection is closed, so there is no server-side kill to observe.
   it.runIf(kind !== 'pglite')('logs, and survives, an idle connection killed by the server', async () => {
     const { logger, lines } = memoryLogger()
-    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 30_000 }, logger)
+    const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 30_000, statementTimeoutMs: 0 }, logger)
     try {
       const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
       const killer = new pg.Client({ connectionString: DATABASE_URL })
@@ -240,7 +242,7 @@ describe('createPool', () => {
 
 describe('poolReadiness', () => {
   const { logger } = memoryLogger()
-  const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 5_000 }, logger)
+  const pool = createPool({ databaseUrl: DATABASE_URL, poolSize: 2, connectionTimeoutMs: ANSWER_TIMEOUT_MS, idleTimeoutMs: 5_000, statementTimeoutMs: 0 }, logger)
   afterAll(() => pool.end())
 
   it('is not ready before the schema is built', async () => {
@@ -267,7 +269,7 @@ describe('poolReadiness', () => {
   })
 
   it('is not ready when the database refuses connections, naming only the error code', async () => {
-    const down = createPool({ databaseUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:1/postgres`, poolSize: 1, connectionTimeoutMs: 500, idleTimeoutMs: 5_000 }, logger)
+    const down = createPool({ databaseUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:1/postgres`, poolSize: 1, connectionTimeoutMs: 500, idleTimeoutMs: 5_000, statementTimeoutMs: 0 }, logger)
     try {
       const readiness = poolReadiness(down, () => true)
       expect(await readiness.check()).toBe(false)

@@ -44,6 +44,8 @@ export const configSchema = z
     /** How long a request waits for a free pooled connection, and for a new connection to open. */
     connectionTimeoutMs: z.number().int().min(100).default(5_000),
     idleTimeoutMs: z.number().int().min(1_000).default(30_000),
+    /** A statement running longer is cancelled by PostgreSQL (statement_timeout); 0: no limit. */
+    statementTimeoutMs: z.number().int().min(0).default(30_000),
     defaultPageSize: z.number().int().min(1).default(20),
     maxPageSize: z.number().int().min(1).default(100),
     /** Keys declared for tables and views that have no primary key, e.g. {"api.iotawatt": ["device","sensor","timestamp"]}. */
@@ -100,6 +102,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput; parse: (value: strin
   PORTICO_DEFAULT_PAGE_SIZE: { key: 'defaultPageSize', parse: Number },
   PORTICO_MAX_PAGE_SIZE: { key: 'maxPageSize', parse: Number },
   PORTICO_LOG_LEVEL: { key: 'logLevel', parse: String },
+  PORTICO_STATEMENT_TIMEOUT_MS: { key: 'statementTimeoutMs', parse: Number },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
 }
 

@@ -9,6 +9,8 @@ export interface PoolConfig {
   /** How long a query waits for a free client, and a new connection for the server's answer. */
   connectionTimeoutMs: number
   idleTimeoutMs: number
+  /** PostgreSQL cancels a statement running longer (statement_timeout); 0: no limit. */
+  statementTimeoutMs: number
 }
 
 /** The session settings Portico's reads rely on. */
@@ -25,7 +27,8 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
     // Timestamps and intervals are read as PostgreSQL's text (src/model/exact-temporal.ts,
     // text-read-types.ts): timestamps in UTC, intervals as ISO-8601 durations. PGlite ignores
     // startup options; servePGlite (./demo-database.ts) sets the same on its one session.
-    options: SESSION_OPTIONS,
+    // statement_timeout: a slow query is cancelled in the database, not just abandoned.
+    options: `${SESSION_OPTIONS} -c statement_timeout=${config.statementTimeoutMs}`,
   })
   // A pooled client that is idle can still fail (server restart, network cut, admin terminating
   // the backend). pg emits that as 'error' on the pool, and an EventEmitter 'error' without a

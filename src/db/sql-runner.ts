@@ -7,10 +7,14 @@
  */
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
+import { ClientError } from '../serve/client-error.js'
 
 export interface SqlRunner {
   query(sql: string, values: unknown[]): Promise<Record<string, unknown>[]>
 }
+
+/** SQLSTATE query_canceled: here, statement_timeout (Portico cancels nothing else). */
+const STATEMENT_TIMEOUT = '57014'
 
 /** Per connection, at most this many prepared statements; beyond it, statements run unprepared. */
 const PREPARED_PER_CONNECTION = 500
@@ -43,6 +47,9 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void):
         // A connection that failed mid-query is not given back for reuse.
         released = true
         client.release(isConnectionError(error) ? (error as Error) : undefined)
+        if ((error as { code?: string }).code === STATEMENT_TIMEOUT) {
+          throw new ClientError('The query took too long and was cancelled (statement timeout): ask for fewer rows or narrow the filters.', 'STATEMENT_TIMEOUT')
+        }
         throw error
       } finally {
         if (!released) client.release()
