@@ -17,6 +17,8 @@ export interface CatalogColumn {
   isArray: boolean
   isEnum: boolean
   notNull: boolean
+  /** GENERATED ALWAYS AS (...) STORED, or GENERATED ALWAYS AS IDENTITY: PostgreSQL writes it, no one else. */
+  generatedAlways: boolean
   comment: string | null
 }
 
@@ -80,7 +82,8 @@ export async function readCatalog(query: Query, schemas: string[]): Promise<Cata
             a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
             coalesce(et.typname, t.typname) AS base_type, bn.nspname AS base_type_schema,
             t.typcategory = 'A' AS is_array, coalesce(et.typtype, t.typtype) = 'e' AS is_enum,
-            a.attnotnull AS not_null, col_description(c.oid, a.attnum) AS column_comment
+            a.attnotnull AS not_null, (a.attgenerated <> '' OR a.attidentity = 'a') AS generated_always,
+            col_description(c.oid, a.attnum) AS column_comment
        FROM pg_catalog.pg_class c
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -107,6 +110,7 @@ export async function readCatalog(query: Query, schemas: string[]): Promise<Cata
       isArray: row.is_array,
       isEnum: row.is_enum,
       notNull: row.not_null,
+      generatedAlways: row.generated_always,
       comment: row.column_comment,
     })
   }

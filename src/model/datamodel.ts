@@ -27,8 +27,9 @@ export interface ModelInfo {
   uniques: string[][]
   /** Where the rows live, for the SQL the planner writes. */
   table: { schema: string; name: string }
-  /** Each scalar field's column: its name and its type as format_type() prints it (for casts). */
-  columns: Map<string, { name: string; type: string }>
+  /** Each scalar field's column: its name, its type as format_type() prints it (for casts), and
+   *  whether only PostgreSQL writes it (generated, or identity ALWAYS). */
+  columns: Map<string, { name: string; type: string; generatedAlways: boolean }>
   /** Each relation field's join: these fields of this model equal those fields of the target. */
   joins: Map<string, { from: string[]; to: string[] }>
 }
@@ -60,12 +61,13 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     const key = keyOf(model)
     const block = astBlocks.get(name)!
     const table = dbNameOf(block)
-    const catalogColumns = new Map(catalog.byName.get(`${table.schema}.${table.name}`)?.columns.map((c) => [c.name, c.type]))
-    const columns = new Map<string, { name: string; type: string }>()
+    const catalogColumns = new Map(catalog.byName.get(`${table.schema}.${table.name}`)?.columns.map((c) => [c.name, c]))
+    const columns = new Map<string, { name: string; type: string; generatedAlways: boolean }>()
     const joins = new Map<string, { from: string[]; to: string[] }>()
     for (const field of astFields(block)) {
       const column = dbFieldNameOf(field)
-      if (catalogColumns.has(column)) columns.set(field.name, { name: column, type: catalogColumns.get(column)! })
+      const found = catalogColumns.get(column)
+      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways })
     }
     models.set(name, {
       name,

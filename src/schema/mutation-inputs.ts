@@ -142,7 +142,8 @@ export class MutationInputs {
     const foreignKeys = relations ? foreignKeyFields(model) : new Set<string>()
     const specs: Specs = {}
     for (const field of model.scalars) {
-      if (excluded.has(field.name)) continue
+      // Generated and identity-ALWAYS columns are PostgreSQL's to write: not in any input.
+      if (excluded.has(field.name) || model.columns.get(field.name)?.generatedAlways) continue
       // Prisma marks every list required; whether the array column may be NULL it does not say.
       const required = mode === 'create' && field.isRequired && !field.isList && !field.hasDefaultValue && !field.isUpdatedAt && !foreignKeys.has(field.name)
       specs[field.name] = { type: this.scalarType(model, field), list: field.isList, required, description: field.documentation }
