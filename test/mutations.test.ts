@@ -63,8 +63,9 @@ describe('the schema', () => {
     ])
   })
 
-  it('gives views and keyless tables none', () => {
-    for (const type of ['PersonSummary', 'TagUsage', 'KeylessLog']) expect(mutations().filter((name) => name.endsWith(type))).toEqual([])
+  it('gives views none, and a keyless table inserts only', () => {
+    for (const type of ['PersonSummary', 'TagUsage']) expect(mutations().filter((name) => name.endsWith(type))).toEqual([])
+    expect(mutations().filter((name) => name.endsWith('KeylessLog'))).toEqual(['createKeylessLog', 'createManyKeylessLog'])
   })
 
   it('requires NOT NULL columns without a default on create, nothing on update', () => {
@@ -78,6 +79,24 @@ describe('the schema', () => {
     expect(fields('PostCreateInput')).toMatchObject({ author: 'Int', personByAuthor: 'PersonCreateNestedOneWithoutPostsInput', tagsViaPostTag: 'TagLinkInput' })
     expect(fields('N2faCodeWhereUniqueInput')).toEqual({ personId: 'Int', code: 'String' })
     expect(fields('PersonWhereUniqueInput')).toEqual({ id: 'Int', email: 'String' })
+  })
+})
+
+describe('inserts into a keyless table', () => {
+  it('createX returns the row it wrote; createManyX counts; a rejected value is a typed error; duplicates are allowed', async () => {
+    const one = await api.data('mutation { createKeylessLog(data: { loggedAt: "2024-05-01T08:00:00.123456Z", level: "warn", message: "disk" }) { loggedAt level message } }')
+    expect(one.createKeylessLog).toEqual({ loggedAt: '2024-05-01T08:00:00.123456Z', level: 'warn', message: 'disk' })
+    const many = await api.data(`mutation { createManyKeylessLog(data: [{ loggedAt: "2024-05-01T09:00:00Z", level: "info" }, { loggedAt: "2024-05-01T09:00:00Z", level: "info" }]) { count } }`)
+    expect(many.createManyKeylessLog).toEqual({ count: 2 })
+    expect(await rows(`SELECT level, message FROM public.keyless_log WHERE logged_at >= '2024-05-01' ORDER BY logged_at, level`)).toEqual([
+      { level: 'warn', message: 'disk' },
+      { level: 'info', message: null },
+      { level: 'info', message: null },
+    ])
+    const invalid = await api.query('mutation { createKeylessLog(data: { loggedAt: "2024-13-45T10:00:00Z", level: "info" }) { level } }')
+    expect(invalid.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_VALUE' })
+    expect(JSON.stringify(invalid)).not.toMatch(/INSERT|keyless_log/)
+    await sql.query(`DELETE FROM public.keyless_log WHERE logged_at >= '2024-05-01'`)
   })
 })
 

@@ -27,6 +27,8 @@ export interface ModelInfo {
   uniques: string[][]
   /** Where the rows live, for the SQL the planner writes. */
   table: { schema: string; name: string }
+  /** What PostgreSQL says the relation is: a keyless table is a Prisma view, but still a table here. */
+  relationKind: Catalog['relations'][number]['kind']
   /** Each scalar field's column: its name, its type as format_type() prints it (for casts), and
    *  whether only PostgreSQL writes it (generated, or identity ALWAYS). */
   columns: Map<string, { name: string; type: string; generatedAlways: boolean }>
@@ -79,6 +81,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       relations: model.fields.filter((f) => f.kind === 'object'),
       nativeTypes: native.get(name) ?? new Map(),
       table,
+      relationKind: catalog.byName.get(`${table.schema}.${table.name}`)?.kind ?? 'view',
       columns,
       joins,
       uniques: [...model.fields.filter((f) => f.isUnique).map((f) => [f.name]), ...model.uniqueIndexes.map((u) => [...u.fields])],

@@ -17,7 +17,7 @@ import { groupBySql } from './compile-group-by.js'
 import type { ConnectionArgs } from './connection.js'
 import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
-import { column, Params, tableName, toText } from './sql.js'
+import { column, ident, Params, tableName, toText, valueFor } from './sql.js'
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
@@ -108,6 +108,27 @@ export class ReadPlanner {
     const found = new Array<unknown>(lookups.length).fill(null)
     for (const row of rows) found[(row.i as number) - 1] = JSON.parse(row.j as string)
     return found
+  }
+
+  /**
+   * Inserts rows into a table Prisma cannot write (a keyless table is a Prisma view) and returns
+   * them shaped for `type`'s selection, in one statement. Columns left out take their defaults.
+   */
+  async insert(model: ModelInfo, rows: Record<string, unknown>[], type: GraphQLObjectType, info: GraphQLResolveInfo, selection = true): Promise<unknown[]> {
+    const params = new Params()
+    const ctx = this.compileContext(info, params)
+    const fields = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => row[k] !== undefined)))]
+    const values = rows.map(
+      (row) => `(${fields.map((f) => (row[f] === undefined ? 'DEFAULT' : valueFor(params, model, f, toDbValue(this.datamodel, model, f, row[f])))).join(', ')})`,
+    )
+    const columns = fields.map((f) => ident(model.columns.get(f)!.name)).join(', ')
+    const insert = fields.length
+      ? `INSERT INTO ${tableName(model)} (${columns}) VALUES ${values.join(', ')} RETURNING *`
+      : `INSERT INTO ${tableName(model)} DEFAULT VALUES RETURNING *`
+    const alias = params.alias()
+    const object = selection ? objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), alias) : `'{}'::json`
+    const [row] = await this.run(`WITH ${alias} AS (${insert}) SELECT coalesce(json_agg(${object}), '[]'::json)::text AS j FROM ${alias}`, params.values)
+    return JSON.parse(row!.j as string) as unknown[]
   }
 
   /** The whole operation as one statement, or null when it needs GraphQL execution; cached per document and variables. */

@@ -47,7 +47,9 @@ const COUNT_TYPE = 'AffectedRows'
 
 export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoConfig, 'idempotencyWindowMs'>): void {
   const models = [...ctx.datamodel.models.values()].filter(isWritable)
-  if (models.length === 0) return
+  // A table with no key (and none declared) can still take new rows: inserts only.
+  const insertOnly = [...ctx.datamodel.models.values()].filter((m) => !m.keyName && (m.relationKind === 'table' || m.relationKind === 'partitioned table'))
+  if (models.length === 0 && insertOnly.length === 0) return
   const inputs = new MutationInputs(ctx)
   const writer = new Writer(ctx, new IdempotencyStore(config.idempotencyWindowMs))
   ctx.builder.objectType(COUNT_TYPE, {
@@ -56,13 +58,35 @@ export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoCon
   })
   // Input types are registered now, not in the fields thunk: Pothos must know them all before it builds.
   const typed = models.map((model) => ({ model, ...modelInputs(inputs, model) }))
+  const insertable = insertOnly.map((model) => ({ model, input: inputs.createMany(model) }))
   ctx.builder.mutationType({
     fields: (t: Builder) => {
       const fields: Record<string, unknown> = {}
       for (const { model, ...names } of typed) Object.assign(fields, modelMutations(t, ctx, names, writer, model))
+      for (const { model, input } of insertable) if (input) Object.assign(fields, insertMutations(t, input, writer, model))
       return fields
     },
   })
+}
+
+/** createX and createManyX of a keyless table: written in SQL by the planner (Prisma sees a view). */
+function insertMutations(t: Builder, input: string, w: Writer, model: ModelInfo): Record<string, unknown> {
+  return {
+    [`create${model.name}`]: t.field({
+      type: model.name,
+      nullable: true,
+      description: `Insert a ${model.name} row (a table without a key: inserts only) and return it.`,
+      args: { data: t.arg({ type: input, required: true }) },
+      resolve: async (_root: unknown, args: Args, _context: object, info: GraphQLResolveInfo) => (await w.insert(model, [args.data as Args], info, true))[0],
+    }),
+    [`createMany${model.name}`]: t.field({
+      type: COUNT_TYPE,
+      nullable: true,
+      description: `Insert ${model.name} rows in one statement.`,
+      args: { data: t.arg({ type: [input], required: true }) },
+      resolve: async (_root: unknown, args: Args, _context: object, info: GraphQLResolveInfo) => ({ count: (await w.insert(model, args.data as Args[], info, false)).length }),
+    }),
+  }
 }
 
 type InputNames = ReturnType<typeof modelInputs>
@@ -187,6 +211,18 @@ class Writer {
   }
 
   /** One interactive transaction; any error rolls it back and becomes a typed error. */
+  /** Rows into a keyless table, through the planner's SQL; a database error becomes a typed one, as Prisma's do. */
+  async insert(model: ModelInfo, rows: Args[], info: GraphQLResolveInfo, shaped: boolean): Promise<unknown[]> {
+    try {
+      return await this.ctx.planner.insert(model, rows, getNamedType(info.returnType) as GraphQLObjectType, info, shaped)
+    } catch (error) {
+      const e = error as { code?: string; message?: string; constraint?: string; column?: string; table?: string; detail?: string }
+      if (!e?.code) throw error
+      const cause = { originalCode: e.code, originalMessage: e.message, constraint: e.constraint ? { index: e.constraint } : undefined, column: e.column, table: e.table, detail: e.detail }
+      throw await toMutationError({ meta: { driverAdapterError: { cause }, modelName: model.name } }, this.ctx.datamodel, this.lookup)
+    }
+  }
+
   private async transaction<T>(model: ModelInfo, write: (delegate: Delegate) => Promise<T>): Promise<T> {
     try {
       return await this.prisma.$transaction((tx) => write(tx[delegateName(model)]!), TRANSACTION)
