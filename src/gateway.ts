@@ -18,6 +18,7 @@ import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './mode
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
+import { useLimits } from './serve/use-limits.js'
 import { poolReadiness } from './serve/readiness.js'
 import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
 
@@ -78,7 +79,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       context: () => ({}),
       logger,
       readiness: poolReadiness(pool, () => true),
-      plugins: [useCompiledReads(planner, logger)],
+      plugins: [useLimits(config.limits), useCompiledReads(planner, logger)],
     })
     return {
       yoga,

@@ -58,6 +58,19 @@ export const configSchema = z
       })
       .default({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Per-operation limits, checked before anything runs (graphql-armor): each answers with a clear error. */
+    limits: z
+      .object({
+        maxDepth: z.number().int().min(1).default(15),
+        /** 100 aliased lookups in one request is a normal batching client; 200 leaves room. */
+        maxAliases: z.number().int().min(0).default(200),
+        maxTokens: z.number().int().min(1).default(20_000),
+        maxDirectives: z.number().int().min(0).default(50),
+        /** graphql-armor's cost: objects, scalars and depth (not list sizes; maxPageSize bounds those). */
+        maxCost: z.number().int().min(1).default(100_000),
+      })
+      .strict()
+      .prefault({}),
     /** No mutations in the schema: a read-only API. */
     readOnly: z.boolean().default(false),
     /** How long a create's idempotency key remembers its first result. */
