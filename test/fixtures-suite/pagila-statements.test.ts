@@ -533,8 +533,8 @@ describe('loaders live and die with their request', () => {
   })
 
   it('two requests at the same time: one statement each, and each gets only its own rows', async () => {
-    // Prisma's own batching of findUnique is per client, not per request: it merges the lookups of
-    // requests that arrive together into one statement. Loaders that live in the request send one each.
+    // Batching must not cross requests: two requests arriving together never share a statement
+    // (nor each other's rows).
     const fetchData = async (document: string) => {
       const response = await fx.api.gateway.yoga.fetch('http://portico.test/graphql', {
         method: 'POST',
