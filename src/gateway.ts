@@ -19,6 +19,8 @@ import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection'
+import type { Plugin } from 'graphql-yoga'
 import { poolReadiness } from './serve/readiness.js'
 import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
 
@@ -79,7 +81,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       context: () => ({}),
       logger,
       readiness: poolReadiness(pool, () => true),
-      plugins: [useLimits(config.limits), useCompiledReads(planner, logger)],
+      // Production: clients get the API, not its map; the schema is published as SDL instead.
+      graphiql: !config.production,
+      plugins: [useLimits(config.limits), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger)],
     })
     return {
       yoga,

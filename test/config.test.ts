@@ -45,6 +45,7 @@ const DEFAULTS = {
   logLevel: 'info',
   statementTimeoutMs: 30_000,
   limits: { maxDepth: 15, maxAliases: 200, maxTokens: 20_000, maxDirectives: 50, maxCost: 1_000_000 },
+  production: false,
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },
@@ -130,6 +131,7 @@ describe('precedence: file < environment < flags', () => {
         PORTICO_MAX_PAGE_SIZE: '6',
         PORTICO_LOG_LEVEL: 'silent',
         PORTICO_READ_ONLY: 'true',
+        NODE_ENV: 'production',
       },
     })
     expect(config).toStrictEqual({
@@ -143,6 +145,7 @@ describe('precedence: file < environment < flags', () => {
       maxPageSize: 6,
       logLevel: 'silent',
       readOnly: true,
+      production: true,
     })
   })
 

@@ -71,6 +71,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Production mode: no introspection, no GraphiQL (NODE_ENV=production sets it). */
+    production: z.boolean().default(false),
     /** No mutations in the schema: a read-only API. */
     readOnly: z.boolean().default(false),
     /** How long a create's idempotency key remembers its first result. */
@@ -116,6 +118,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput; parse: (value: strin
   PORTICO_MAX_PAGE_SIZE: { key: 'maxPageSize', parse: Number },
   PORTICO_LOG_LEVEL: { key: 'logLevel', parse: String },
   PORTICO_STATEMENT_TIMEOUT_MS: { key: 'statementTimeoutMs', parse: Number },
+  NODE_ENV: { key: 'production', parse: (value) => value === 'production' },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
 }
 
