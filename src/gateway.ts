@@ -19,6 +19,7 @@ import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
+import { useBodyLimit } from './serve/use-body-limit.js'
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection'
 import type { Plugin } from 'graphql-yoga'
 import { poolReadiness } from './serve/readiness.js'
@@ -83,7 +84,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       readiness: poolReadiness(pool, () => true),
       // Production: clients get the API, not its map; the schema is published as SDL instead.
       graphiql: !config.production,
-      plugins: [useLimits(config.limits), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger)],
+      plugins: [useBodyLimit(config.limits.maxBodyBytes), useLimits(config.limits), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger)],
     })
     return {
       yoga,

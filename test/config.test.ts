@@ -44,7 +44,7 @@ const DEFAULTS = {
   primaryKeys: {},
   logLevel: 'info',
   statementTimeoutMs: 30_000,
-  limits: { maxDepth: 15, maxAliases: 200, maxTokens: 20_000, maxDirectives: 50, maxCost: 1_000_000 },
+  limits: { maxDepth: 15, maxAliases: 200, maxTokens: 20_000, maxDirectives: 50, maxCost: 1_000_000, maxBodyBytes: 1_000_000 },
   production: false,
   readOnly: false,
   idempotencyWindowMs: 86_400_000,

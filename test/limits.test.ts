@@ -12,7 +12,7 @@ let api: TestGateway
 
 beforeAll(async () => {
   db = await createTestDatabase('limits', readFixtureSql('portico-test.sql'))
-  api = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'], limits: { maxDepth: 6, maxAliases: 5, maxTokens: 400, maxDirectives: 3, maxCost: 60 } })
+  api = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'], limits: { maxDepth: 6, maxAliases: 5, maxTokens: 400, maxDirectives: 3, maxCost: 60, maxBodyBytes: 5000 } })
 }, 120_000)
 
 afterAll(async () => {
@@ -50,4 +50,15 @@ it('an operation within every limit answers', async () => {
   const { status, body } = await post('{ a: tag(id: 1) { label } tags(first: 2) { nodes { label } } }')
   expect(status).toBe(200)
   expect(body.errors).toBeUndefined()
+})
+
+it('a request body over maxBodyBytes is refused with a 413 before it is parsed', async () => {
+  const body = JSON.stringify({ query: `{ tags(first: 1) { nodes { label } } }`, variables: { padding: 'x'.repeat(6000) } })
+  const response = await api.gateway.yoga.fetch('http://portico.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  })
+  expect(response.status).toBe(413)
+  expect(await response.json()).toEqual({ errors: [{ message: `Request body too large: ${Buffer.byteLength(body)} bytes, at most 5000.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] })
 })

@@ -68,6 +68,8 @@ export const configSchema = z
         maxDirectives: z.number().int().min(0).default(50),
         /** graphql-armor's cost: objects, scalars and depth (not list sizes; maxPageSize bounds those). It grows fast with depth: a 30 x 100 albums-with-tracks page costs about 105,000. */
         maxCost: z.number().int().min(1).default(1_000_000),
+        /** Largest request body accepted (Content-Length), in bytes; larger is a 413. */
+        maxBodyBytes: z.number().int().min(1).default(1_000_000),
       })
       .strict()
       .prefault({}),
