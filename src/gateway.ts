@@ -20,6 +20,7 @@ import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
 import { useBodyLimit } from './serve/use-body-limit.js'
+import { createMetrics } from './serve/metrics.js'
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection'
 import type { Plugin } from 'graphql-yoga'
 import { poolReadiness } from './serve/readiness.js'
@@ -67,15 +68,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     for (const warning of model.warnings) logger.warn({ warning }, 'Prisma introspection warning')
     progress(model.prismaSchema === committed ? 'the database matches the committed prisma/schema.prisma' : 'serving the structure introspected just now (it differs from the committed prisma/schema.prisma)')
 
+    // Every statement, the planner's and Prisma's (writes), is counted for /metrics and the tests.
+    const metrics = createMetrics(pool)
+    const onQuery = (sql: string) => {
+      metrics.countStatement()
+      options.onQuery?.(sql)
+    }
     const generated = await loadGeneratedClient(model.prismaSchema, progress)
-    const prisma = new generated.PrismaClient({
-      adapter: createPrismaAdapter(pool),
-      log: options.onQuery ? [{ emit: 'event', level: 'query' }] : [],
-    })
-    if (options.onQuery) prisma.$on('query', (event) => options.onQuery!(event.query))
+    const prisma = new generated.PrismaClient({ adapter: createPrismaAdapter(pool), log: [{ emit: 'event', level: 'query' }] })
+    prisma.$on('query', (event) => onQuery(event.query))
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const planner = new ReadPlanner(createSqlRunner(pool, options.onQuery), datamodel, config)
+    const planner = new ReadPlanner(createSqlRunner(pool, onQuery), datamodel, config)
     const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config)
     const yoga = createPorticoYoga({
       schema: config.federation.enabled ? subgraph : schema,
@@ -84,7 +88,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       readiness: poolReadiness(pool, () => true),
       // Production: clients get the API, not its map; the schema is published as SDL instead.
       graphiql: !config.production,
-      plugins: [useBodyLimit(config.limits.maxBodyBytes), useLimits(config.limits), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger)],
+      plugins: [metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useLimits(config.limits), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger)],
     })
     return {
       yoga,
