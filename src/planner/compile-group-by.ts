@@ -59,8 +59,8 @@ export function groupBySql(ctx: CompileContext, model: ModelInfo, field: Selecte
     }
   }
   const groups = [...by.map(col), ...(bucket ? [bucket.sql] : [])]
-  const having = havingSql(ctx, model, args.having, col)
-  const order = orderSql(model, args.orderBy, by, bucket?.sql, col)
+  const having = havingSql(ctx, args.having, col)
+  const order = orderSql(args.orderBy, by, bucket?.sql, col)
   const rows =
     `SELECT ${jsonObject(pairs)} AS j FROM ${tableName(model)} ${c} WHERE ${compileWhere(ctx.datamodel, model, c, args.where, ctx.params)}` +
     ` GROUP BY ${groups.join(', ')}${having ? ` HAVING ${having}` : ''} ORDER BY ${order} LIMIT ${limit}${args.offset ? ` OFFSET ${args.offset}` : ''}`
@@ -85,7 +85,7 @@ function bucketSql(ctx: CompileContext, model: ModelInfo, bucket: NonNullable<Gr
 }
 
 /** `having: { count: { gt: 5 }, avg: { power: { gt: 100 } } }`: every condition must hold. */
-function havingSql(ctx: CompileContext, model: ModelInfo, having: GroupByArgs['having'], col: (name: string) => string): string {
+function havingSql(ctx: CompileContext, having: GroupByArgs['having'], col: (name: string) => string): string {
   const conditions: string[] = []
   const compare = (sql: string, comparison: Comparison) => {
     for (const [op, value] of Object.entries(comparison)) {
@@ -102,7 +102,7 @@ function havingSql(ctx: CompileContext, model: ModelInfo, having: GroupByArgs['h
 }
 
 /** Ordered as asked (keys, bucket, count, aggregates), then by bucket and keys, so pages are stable. */
-function orderSql(model: ModelInfo, orderBy: GroupByArgs['orderBy'], by: string[], bucket: string | undefined, col: (name: string) => string): string {
+function orderSql(orderBy: GroupByArgs['orderBy'], by: string[], bucket: string | undefined, col: (name: string) => string): string {
   const items: string[] = []
   const direction = (d: string) => `${d.startsWith('DESC') ? 'DESC' : 'ASC'} NULLS ${d.endsWith('NULLS_FIRST') || (d.startsWith('DESC') && !d.endsWith('NULLS_LAST')) ? 'FIRST' : 'LAST'}`
   for (const entry of orderBy ?? []) {

@@ -30,7 +30,7 @@ import { decodeNodeId } from './node-id.js'
 import { representationKey } from './entity-keys.js'
 import { groupBySql } from './compile-group-by.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
-import { column, literal, Params, tableName, toText } from './sql.js'
+import { arrayTypeOf, column, jsonMember, literal, Params, tableName, toText } from './sql.js'
 
 export interface CompiledOperation {
   sql: string
@@ -96,7 +96,7 @@ export function compileOperation(
   }
   for (const field of selection.values()) {
     if (field.name === '__typename') {
-      members.push(member(field.key, literal(queryType.name)))
+      members.push(jsonMember(field.key, literal(queryType.name)))
       continue
     }
     if (field.name === '_entities') {
@@ -110,11 +110,11 @@ export function compileOperation(
     const source = rootSourceOf(field.def)
     if (!source) return null
     if (source.kind === 'rootList') {
-      members.push(member(field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`))
+      members.push(jsonMember(field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`))
       continue
     }
     if (source.kind === 'groupBy') {
-      members.push(member(field.key, `(${groupBySql(ctx, source.model, field, pageSizes)})`))
+      members.push(jsonMember(field.key, `(${groupBySql(ctx, source.model, field, pageSizes)})`))
       continue
     }
     if (source.kind === 'lookup') {
@@ -149,8 +149,6 @@ function entityLookups(ctx: CompileContext, schema: GraphQLSchema, field: Select
   })
 }
 
-/** `"key":value` as JSON text (a SQL NULL is JSON null). */
-const member = (key: string, value: string) => `${literal(`${JSON.stringify(key)}:`)} || coalesce(to_json(${value})::text, 'null')`
 
 /** Lookups with the same SQL (same model, same selection, same arguments inside) share a batch. */
 function shapeOf(ctx: CompileContext, lookup: Lookup): string {
@@ -166,11 +164,7 @@ function shapeOf(ctx: CompileContext, lookup: Lookup): string {
  */
 function runSql(ctx: CompileContext, run: Lookup[], aliased: boolean): string {
   const { model, type, field, fields } = run[0]!
-  const keys = fields.map((k, i) => {
-    const type = model.columns.get(k)!.type
-    const values = run.map((lookup) => toText(toDbValue(ctx.datamodel, model, k, lookup.key[i])))
-    return ctx.params.add(values, `${type.endsWith('[]') ? 'text' : type}[]`)
-  })
+  const keys = fields.map((k, i) => ctx.params.add(run.map((lookup) => toText(toDbValue(ctx.datamodel, model, k, lookup.key[i]))), arrayTypeOf(model, k)))
   const aliases = aliased ? [ctx.params.add(run.map((lookup) => JSON.stringify(lookup.field.key)), 'text[]')] : []
   const t = ctx.params.alias()
   const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, field.nodes), t)

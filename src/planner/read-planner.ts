@@ -17,7 +17,7 @@ import { groupBySql } from './compile-group-by.js'
 import type { ConnectionArgs } from './connection.js'
 import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
-import { column, ident, Params, tableName, toText, valueFor } from './sql.js'
+import { arrayTypeOf, column, ident, Params, tableName, toText, valueFor } from './sql.js'
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
@@ -89,10 +89,7 @@ export class ReadPlanner {
 
   /** `unnest(keys) JOIN` for a batch, each row tagged with its key's position. */
   private batchSql(model: ModelInfo, fields: string[], object: string, t: string): string {
-    const keys = fields.map((k, i) => {
-      const type = model.columns.get(k)!.type
-      return `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`
-    })
+    const keys = fields.map((k, i) => `$${i + 1}::${arrayTypeOf(model, k)}`)
     const names = fields.map((_, i) => `k${i}`)
     return (
       `SELECT k.i::int AS i, (${object})::text AS j FROM unnest(${keys.join(', ')}) WITH ORDINALITY AS k(${names.join(', ')}, i)` +

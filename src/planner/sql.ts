@@ -43,10 +43,15 @@ export function valueFor(params: Params, model: ModelInfo, field: string, value:
   return params.add(toText(value), columnType(model, field))
 }
 
+/** The array type that carries several values of a column in one parameter (text[] for an array column's values). */
+export function arrayTypeOf(model: ModelInfo, field: string): string {
+  const type = columnType(model, field)
+  return type.endsWith('[]') ? 'text[]' : `${type}[]`
+}
+
 /** Several values for `= ANY(...)`: one array parameter of the column's type. */
 export function valuesFor(params: Params, model: ModelInfo, field: string, values: unknown[]): string {
-  const type = columnType(model, field)
-  return params.add(values.map(toText), type.endsWith('[]') ? 'text[]' : `${type}[]`)
+  return params.add(values.map(toText), arrayTypeOf(model, field))
 }
 
 export function toText(value: unknown): unknown {
@@ -63,6 +68,10 @@ export function toText(value: unknown): unknown {
  */
 export function jsonObject(entries: [key: string, value: string][]): string {
   if (entries.length <= 50) return `json_build_object(${entries.map(([key, value]) => `${literal(key)}, ${value}`).join(', ')})`
-  const members = entries.map(([key, value]) => `${literal(`${JSON.stringify(key)}:`)} || coalesce(to_json(${value})::text, 'null')`)
-  return `('{' || ${members.join(` || ',' || `)} || '}')::json`
+  return `('{' || ${entries.map(([key, value]) => jsonMember(key, value)).join(` || ',' || `)} || '}')::json`
+}
+
+/** `"key":value` as JSON text, for objects written as text (a SQL NULL is JSON null). */
+export function jsonMember(key: string, value: string): string {
+  return `${literal(`${JSON.stringify(key)}:`)} || coalesce(to_json(${value})::text, 'null')`
 }
