@@ -27,6 +27,8 @@ export interface CatalogRelation {
   name: string
   kind: 'table' | 'partitioned table' | 'view' | 'materialized view' | 'foreign table'
   comment: string | null
+  /** Row-level security is enabled: some callers may not see every row. */
+  rowSecurity: boolean
   columns: CatalogColumn[]
 }
 
@@ -78,7 +80,7 @@ export async function existingSchemas(query: Query): Promise<string[]> {
 export async function readCatalog(query: Query, schemas: string[]): Promise<Catalog> {
   const { rows } = await query(
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
-            obj_description(c.oid, 'pg_class') AS comment,
+            obj_description(c.oid, 'pg_class') AS comment, c.relrowsecurity AS row_security,
             a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
             coalesce(et.typname, t.typname) AS base_type, bn.nspname AS base_type_schema,
             t.typcategory = 'A' AS is_array, coalesce(et.typtype, t.typtype) = 'e' AS is_enum,
@@ -99,7 +101,7 @@ export async function readCatalog(query: Query, schemas: string[]): Promise<Cata
     const key = `${row.schema}.${row.name}`
     let relation = byName.get(key)
     if (!relation) {
-      relation = { schema: row.schema, name: row.name, kind: KINDS[row.kind] ?? 'table', comment: row.comment, columns: [] }
+      relation = { schema: row.schema, name: row.name, kind: KINDS[row.kind] ?? 'table', comment: row.comment, rowSecurity: row.row_security, columns: [] }
       byName.set(key, relation)
     }
     relation.columns.push({

@@ -29,6 +29,8 @@ export interface ModelInfo {
   table: { schema: string; name: string }
   /** What PostgreSQL says the relation is: a keyless table is a Prisma view, but still a table here. */
   relationKind: Catalog['relations'][number]['kind']
+  /** Row-level security is on: a row another refers to may be invisible to the caller. */
+  rowSecurity: boolean
   /** Each scalar field's column: its name, its type as format_type() prints it (for casts), and
    *  whether only PostgreSQL writes it (generated, or identity ALWAYS). */
   columns: Map<string, { name: string; type: string; generatedAlways: boolean }>
@@ -82,6 +84,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       nativeTypes: native.get(name) ?? new Map(),
       table,
       relationKind: catalog.byName.get(`${table.schema}.${table.name}`)?.kind ?? 'view',
+      rowSecurity: catalog.byName.get(`${table.schema}.${table.name}`)?.rowSecurity ?? false,
       columns,
       joins,
       uniques: [...model.fields.filter((f) => f.isUnique).map((f) => [f.name]), ...model.uniqueIndexes.map((u) => [...u.fields])],

@@ -25,6 +25,7 @@ import { toPrismaWhere } from '../planner/prisma-where.js'
 import { ClientError } from '../serve/client-error.js'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
+import { identityOf } from '../serve/use-auth.js'
 import { IdempotencyStore } from './idempotency.js'
 import { toPrismaData, toPrismaScalars, whereUnique } from './mutation-data.js'
 import { constraintLookup, toMutationError, type ConstraintLookup } from './mutation-errors.js'
@@ -260,10 +261,14 @@ function delegateName(model: ModelInfo): string {
 /**
  * The idempotency key of a create: its argument, else the request's `Idempotency-Key` header
  * (one header may cover several creates of an operation, so the field's response key is part of
- * it). Keys are per mutation field.
+ * it). Keys are per mutation field, and per caller when authorization is on: one user's key must
+ * never replay another user's row.
  */
 function idempotencyKey(args: Args, context: object, info: GraphQLResolveInfo): string | undefined {
-  if (typeof args.idempotencyKey === 'string') return `${info.fieldName}\u0000${args.idempotencyKey}`
-  const header = (context as { request?: { headers?: { get(name: string): string | null } } }).request?.headers?.get('idempotency-key')
-  return header ? `${info.fieldName}\u0000${String(info.path.key)}\u0000${header}` : undefined
+  const request = (context as { request?: Request }).request
+  const identity = identityOf(request)
+  const caller = identity ? `${identity.role}\u0000${JSON.stringify(identity.claims)}\u0000` : ''
+  if (typeof args.idempotencyKey === 'string') return `${caller}${info.fieldName}\u0000${args.idempotencyKey}`
+  const header = request?.headers?.get('idempotency-key')
+  return header ? `${caller}${info.fieldName}\u0000${String(info.path.key)}\u0000${header}` : undefined
 }

@@ -31,7 +31,7 @@ function objectFields(t: Builder, ctx: SchemaContext, model: ModelInfo): Record<
   for (const relation of model.relations) {
     const target = ctx.datamodel.models.get(relation.type)
     if (!target) continue
-    fields[relation.name] = relation.isList ? toManyField(t, ctx, model, relation, target) : toOneField(t, relation)
+    fields[relation.name] = relation.isList ? toManyField(t, ctx, model, relation, target) : toOneField(t, relation, target)
   }
   for (const [name, field] of manyToManyFields(t, ctx, model, new Set(Object.keys(fields)))) fields[name] = field
   return fields
@@ -51,10 +51,12 @@ function scalarField(t: Builder, ctx: SchemaContext, model: ModelInfo, field: DM
   })
 }
 
-function toOneField(t: Builder, relation: DMMFField) {
+function toOneField(t: Builder, relation: DMMFField, target: ModelInfo) {
   return t.field({
     type: relation.type,
-    nullable: !relation.isRequired,
+    // Under row-level security the row a foreign key points to may be hidden from the caller: the
+    // field is then null, so the schema must not promise otherwise.
+    nullable: !relation.isRequired || target.rowSecurity,
     description: relation.documentation,
     resolve: byResponseKey,
     extensions: fieldSource({ kind: 'toOne', relation: relation.name }),

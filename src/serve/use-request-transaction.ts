@@ -1,0 +1,23 @@
+/**
+ * useRequestTransaction: with authorization on, each operation runs inside its request's database
+ * session (../db/request-session.ts): one connection, one transaction, under the caller's role and
+ * claims, committed when the operation is done (rolled back if it threw). It must come after
+ * useCompiledReads in the plugin list, so that it wraps the compiled statement and the field-by-field
+ * fallback alike.
+ */
+import type { Plugin } from 'graphql-yoga'
+import type pg from 'pg'
+import { RequestSession } from '../db/request-session.js'
+import { ClientError } from './client-error.js'
+import { identityOf } from './use-auth.js'
+
+export function useRequestTransaction(pool: pg.Pool): Plugin {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const identity = identityOf((args.contextValue as { request?: Request }).request)
+      // No identity: refused before execution, or an execution Yoga started without a request.
+      if (!identity) throw new ClientError('This request has no verified identity.', 'UNAUTHENTICATED')
+      setExecuteFn((executeArgs) => RequestSession.run(pool, identity, async () => executeFn(executeArgs)))
+    },
+  }
+}
