@@ -1,9 +1,12 @@
 /**
- * Turns a failed PostgreSQL connection into one line that says what is wrong and what to do.
- * pg's own messages ("connect ECONNREFUSED ::1:5432", "28P01") leave a new user guessing, and a
- * careless message could print the URL with its password: nothing here ever includes it.
+ * Failed PostgreSQL connections, explained. At start-up: one line that says what is wrong and what
+ * to do. pg's own messages ("connect ECONNREFUSED ::1:5432", "28P01") leave a new user guessing,
+ * and a careless message could print the URL with its password: nothing here ever includes it.
+ * While serving: whether an error is the database being down or out of connections, and the
+ * client error that says so (classifyDatabaseFailure, databaseFailureError).
  */
 import pg from 'pg'
+import { ClientError } from '../serve/client-error.js'
 
 export class ConnectionError extends Error {
   override name = 'ConnectionError'
@@ -134,4 +137,67 @@ function parseTarget(url: string): Target | string {
 /** Belt and braces: a server message could in theory echo the password back. */
 function redact(line: string, password: string): string {
   return password ? line.split(password).join('***') : line
+}
+
+/**
+ * While serving: the database itself failing a request, as opposed to the request's SQL failing.
+ * 'unavailable': the server cannot be reached, refused or dropped the connection, or is starting
+ * up or shutting down. 'busy': no pooled connection became free within connectionTimeoutMs, or the
+ * server has no connection slot left. Either way nothing is wrong with the request, and the same
+ * request will work again shortly, so the client is told exactly that (and never pg's message,
+ * which names hosts and ports).
+ */
+export type DatabaseFailure = 'unavailable' | 'busy'
+
+/** Node's socket errors when a server cannot be reached or drops the connection. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN'])
+/** SQLSTATEs: admin_shutdown (a fast shutdown or pg_terminate_backend), crash_shutdown, cannot_connect_now (starting up, shutting down, recovering). Class 08 is connection exceptions. */
+const SERVER_GOING = new Set(['57P01', '57P02', '57P03'])
+/** Prisma's codes, when a write goes through its driver adapter: can't reach the server, timed out, connection closed. */
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1017'])
+/** @prisma/driver-adapter-utils error kinds. */
+const ADAPTER_UNAVAILABLE = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'])
+
+export function classifyDatabaseFailure(error: unknown, depth = 0): DatabaseFailure | undefined {
+  if (typeof error !== 'object' || error === null || depth > 5) return undefined
+  const e = error as { code?: unknown; message?: unknown; kind?: unknown; cause?: unknown; errors?: unknown; meta?: { driverAdapterError?: unknown } }
+  const code = typeof e.code === 'string' ? e.code : ''
+  const message = typeof e.message === 'string' ? e.message : ''
+  const kind = typeof e.kind === 'string' ? e.kind : ''
+  // pg-pool waiting for a client of a full pool (a new connection timing out says "Connection
+  // terminated due to connection timeout"), Prisma's pool timeout, the server out of slots.
+  if (message === 'timeout exceeded when trying to connect' || code === '53300' || code === 'P2024' || kind === 'TooManyConnections') return 'busy'
+  if (UNREACHABLE.has(code) || SERVER_GOING.has(code) || /^08[0-9A-Z]{3}$/.test(code) || PRISMA_UNAVAILABLE.has(code) || ADAPTER_UNAVAILABLE.has(kind)) return 'unavailable'
+  // pg's own errors for a connection that ended, or that already failed and was not yet dropped;
+  // no answer within statement_timeout plus connectionTimeoutMs (query_timeout, ./pool.ts); and a
+  // pool already ended (a request still running while the server shuts down).
+  if (/^Connection terminated\b|^Client has encountered a connection error and is not queryable|^Query read timeout$|^Cannot use a pool after calling end on the pool/.test(message)) return 'unavailable'
+  // The reason may be inside: Node's AggregateError (one error per address tried), `cause`
+  // (pg-pool's timeout, Prisma's DriverAdapterError), Prisma's `meta.driverAdapterError`.
+  const inner = [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.meta?.driverAdapterError]
+  for (const candidate of inner) {
+    const found = classifyDatabaseFailure(candidate, depth + 1)
+    if (found) return found
+  }
+  return undefined
+}
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; try again shortly.'
+export const DATABASE_BUSY_MESSAGE = 'The database is busy (no connection became free in time); try again shortly.'
+
+/** The error a client gets for a database failure (`retry: true`: the same request may succeed later), or undefined for any other error. */
+export function databaseFailureError(error: unknown): ClientError | undefined {
+  return clientErrorFor(classifyDatabaseFailure(error))
+}
+
+export function clientErrorFor(failure: DatabaseFailure | undefined): ClientError | undefined {
+  if (failure === 'unavailable') return new ClientError(DATABASE_UNAVAILABLE_MESSAGE, 'DATABASE_UNAVAILABLE', { retry: true })
+  if (failure === 'busy') return new ClientError(DATABASE_BUSY_MESSAGE, 'DATABASE_BUSY', { retry: true })
+  return undefined
+}
+
+/** Whether `error` is a client error made by databaseFailureError: trying again at once would fail the same way. */
+export function isDatabaseFailureError(error: unknown): boolean {
+  const code = (error as { extensions?: { code?: unknown } } | undefined)?.extensions?.code
+  return code === 'DATABASE_UNAVAILABLE' || code === 'DATABASE_BUSY'
 }

@@ -26,7 +26,8 @@ export interface ShutdownHandle {
 }
 
 export function installShutdown(closeables: Closeable[], logger: Logger, options: ShutdownOptions = {}): ShutdownHandle {
-  // Above the HTTP server's own 10 s grace for in-flight requests, so that one normally wins.
+  // Above the HTTP server's 10 s grace for in-flight requests plus the pool's 3 s for statements
+  // still running after it (src/db/pool.ts), so those bounds normally win and the exit code is 0.
   const { timeoutMs = 15_000, signals = ['SIGTERM', 'SIGINT'], exit = (code: number) => process.exit(code) } = options
   let running: Promise<number> | undefined
 

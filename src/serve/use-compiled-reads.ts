@@ -6,6 +6,7 @@
  * per root field.
  */
 import type { Plugin } from 'graphql-yoga'
+import { isDatabaseFailureError } from '../db/connection-errors.js'
 import type { Logger } from '../log.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
 
@@ -29,6 +30,9 @@ export function useCompiledReads(planner: ReadPlanner, logger: Logger): Plugin {
         try {
           return new CompiledResult(await planner.runOperation(compiled)) as never
         } catch (error) {
+          // The database is down or has no free connection: executing field by field would wait
+          // for it again (connectionTimeoutMs twice over) only to fail the same way.
+          if (isDatabaseFailureError(error)) return { data: null, errors: [error] } as never
           // Executed field by field, the operation reports this error as GraphQL errors.
           logger.debug({ err: error }, 'the compiled statement failed: executing the operation field by field')
           return executeFn(executeArgs)

@@ -24,7 +24,20 @@ export interface Cluster {
   url(database: string, user?: string): string
   /** The cluster's server log, for error messages. */
   logFile: string
+  /** Stops the server and removes its folder. */
   stop(): Promise<void>
+  /**
+   * Stops the server but keeps its data, as an outage would (tests of how clients cope): 'fast'
+   * ends every session with an error and shuts down cleanly, 'immediate' kills the server as a
+   * crash does (recovery on the next start).
+   */
+  stopServer(mode?: 'fast' | 'immediate'): Promise<void>
+  /**
+   * Starts the stopped server again, on the same port and data. With `wait: false` it returns once
+   * the server is launched, before it accepts connections (to time a client's recovery from the
+   * very moment it does).
+   */
+  startServer(options?: { wait?: boolean }): Promise<void>
 }
 
 export interface ClusterOptions {
@@ -70,6 +83,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const dataDir = path.join(dir, 'data')
   const logFile = path.join(dir, 'server.log')
   const removeDir = () => rmSync(dir, { recursive: true, force: true })
+  const startServer = async ({ wait = true }: { wait?: boolean } = {}) => {
+    await pg('pg_ctl', ['-D', dataDir, '-l', logFile, ...(wait ? ['-w', '-t', '60'] : ['-W']), 'start'])
+  }
 
   try {
     // --no-sync and the settings below trade durability for speed: the cluster is thrown away at
@@ -102,7 +118,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         '',
       ].join('\n'),
     )
-    await pg('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'])
+    await startServer()
   } catch (error) {
     await pg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {})
     const serverLog = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : ''
@@ -118,6 +134,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     adminUrl: url('postgres'),
     url,
     logFile,
+    stopServer: async (mode = 'fast') => {
+      await pg('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '30', 'stop'])
+    },
+    startServer,
     stop() {
       stopped ??= (async () => {
         // fast: disconnect clients and stop; nothing here needs to survive.
