@@ -10,7 +10,7 @@ import { compileWhere } from './compile-where.js'
 import type { AggregateFunction } from './aggregates.js'
 import { selectionOf, type SelectedField } from './selection.js'
 import { ident, jsonObject, literal, tableName } from './sql.js'
-import { PothosValidationError } from '@pothos/core'
+import { badInput } from './client-errors.js'
 
 export const BUCKET_UNITS = ['MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const
 
@@ -33,10 +33,10 @@ export const GROUPS_PER_PAGE_FACTOR = 10
 export function groupBySql(ctx: CompileContext, model: ModelInfo, field: SelectedField, sizes: Pick<PorticoConfig, 'maxPageSize'>): string {
   const args = field.args as GroupByArgs
   const by = args.by ?? []
-  if (!by.length && !args.bucket) throw new PothosValidationError('Give `by` (columns), `bucket` (a time bucket), or both.')
+  if (!by.length && !args.bucket) throw badInput('Give `by` (columns), `bucket` (a time bucket), or both.')
   const max = sizes.maxPageSize * GROUPS_PER_PAGE_FACTOR
-  if (args.first != null && args.first < 0) throw new PothosValidationError('Argument "first" must be a non-negative integer')
-  if (args.offset != null && args.offset < 0) throw new PothosValidationError('offset must not be negative.')
+  if (args.first != null && args.first < 0) throw badInput('Argument "first" must be a non-negative integer')
+  if (args.offset != null && args.offset < 0) throw badInput('offset must not be negative.')
   const limit = Math.min(args.first ?? max, max)
 
   const c = ctx.params.alias()
@@ -71,9 +71,11 @@ export function groupBySql(ctx: CompileContext, model: ModelInfo, field: Selecte
 function bucketSql(ctx: CompileContext, model: ModelInfo, bucket: NonNullable<GroupByArgs['bucket']>, c: string) {
   const type = model.columns.get(bucket.column)?.type ?? ''
   const column = `${c}.${ident(model.columns.get(bucket.column)!.name)}`
-  if ((bucket.unit == null) === (bucket.every == null)) throw new PothosValidationError('A bucket takes either `unit` or `every`.')
+  if ((bucket.unit == null) === (bucket.every == null)) throw badInput('A bucket takes either `unit` or `every`.')
   const withZone = /with time zone$/.test(type)
-  const zone = ctx.params.add(bucket.timeZone ?? 'UTC', 'text')
+  // Only an instant has a zone to convert to; a parameter the statement does not use has no type
+  // PostgreSQL can infer, which fails the whole statement.
+  const zone = withZone ? ctx.params.add(bucket.timeZone ?? 'UTC', 'text') : ''
   const local = withZone ? `(${column} AT TIME ZONE ${zone})` : `${column}::timestamp`
   const start = bucket.unit
     ? `date_trunc(${literal(bucket.unit.toLowerCase())}, ${local})`
@@ -108,12 +110,14 @@ function orderSql(orderBy: GroupByArgs['orderBy'], by: string[], bucket: string 
   for (const entry of orderBy ?? []) {
     for (const [name, value] of Object.entries(entry)) {
       if (value == null) continue
-      if (name === 'bucket' && bucket) items.push(`${bucket} ${direction(value as string)}`)
-      else if (name === 'count') items.push(`count(*) ${direction(value as string)}`)
+      if (name === 'bucket') {
+        if (!bucket) throw badInput('orderBy bucket: give a `bucket` to group by first.')
+        items.push(`${bucket} ${direction(value as string)}`)
+      } else if (name === 'count') items.push(`count(*) ${direction(value as string)}`)
       else if (name === 'key') {
         for (const [field, d] of Object.entries(value as Record<string, string>)) {
           if (!d) continue
-          if (!by.includes(field)) throw new PothosValidationError(`orderBy key.${field}: ${field} is not one of the groups' columns (by)`)
+          if (!by.includes(field)) throw badInput(`orderBy key.${field}: ${field} is not one of the groups' columns (by)`)
           items.push(`${col(field)} ${direction(d)}`)
         }
       } else {

@@ -96,7 +96,7 @@ export function compileOperation(
   }
   for (const field of selection.values()) {
     if (field.name === '__typename') {
-      members.push(jsonMember(field.key, literal(queryType.name)))
+      members.push(jsonMember(field.key, `${literal(queryType.name)}::text`))
       continue
     }
     if (field.name === '_entities') {

@@ -200,9 +200,10 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
         break
       }
       case 'aggregates': {
-        // Over every matching row, not the page: like totalCount.
+        // Over every matching row, not the page: like totalCount. GROUP BY (): one row even when
+        // the selection holds no aggregate function (`aggregates { min { __typename } }`).
         const c = ctx.params.alias()
-        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
+        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
         break
       }
       case 'nodes':
@@ -266,5 +267,6 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   const rows =
     `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${from} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
     ` ORDER BY ${orderBySql(target, t, items)} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
-  return `SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x`
+  // GROUP BY (): exactly one row, also when nothing asked for aggregates the rows (`pageInfo { __typename }`).
+  return `SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x GROUP BY ()`
 }

@@ -3,10 +3,11 @@
  * know whether there is another). Argument rules and messages are Pothos's (`@pothos/core`,
  * `@pothos/plugin-relay`), so pages behave as Pothos's connections.
  */
-import { decodeBase64, getConnectionPageSize, PothosValidationError, validateConnectionArguments } from '@pothos/core'
+import { decodeBase64, getConnectionPageSize, validateConnectionArguments } from '@pothos/core'
 import { offsetForArgs } from '@pothos/plugin-relay'
 import type { PorticoConfig } from '../config/config.js'
 import type { ModelInfo } from '../model/datamodel.js'
+import { badInput, pothosChecked } from './client-errors.js'
 
 export interface ConnectionArgs {
   first?: number | null
@@ -30,20 +31,35 @@ type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
 export function pageWindow(args: ConnectionArgs, sizes: PageSizes, byOffset: boolean): PageWindow {
   if (byOffset) {
-    const { offset, limit } = offsetForArgs({ args, defaultSize: sizes.defaultPageSize, maxSize: sizes.maxPageSize })
+    // Pothos reads an offset cursor with parseInt: `OffsetConnection:abc` would be an OFFSET of NaN.
+    for (const cursor of [args.after, args.before]) if (cursor != null) decodeOffsetCursor(cursor)
+    const { offset, limit } = pothosChecked(() => offsetForArgs({ args, defaultSize: sizes.defaultPageSize, maxSize: sizes.maxPageSize }))
     return { limit, offset, backward: false }
   }
   const { before, after, first, last } = args
-  validateConnectionArguments(args)
-  if (before && after) throw new PothosValidationError('Arguments "before" and "after" are not supported at the same time')
-  if (before != null && first != null) throw new PothosValidationError('Arguments "before" and "first" are not supported at the same time')
-  if (after != null && last != null) throw new PothosValidationError('Arguments "after" and "last" are not supported at the same time')
+  pothosChecked(() => validateConnectionArguments(args))
+  if (before && after) throw badInput('Arguments "before" and "after" are not supported at the same time')
+  if (before != null && first != null) throw badInput('Arguments "before" and "first" are not supported at the same time')
+  if (after != null && last != null) throw badInput('Arguments "after" and "last" are not supported at the same time')
   if (args.offset != null) {
-    if (after || before) throw new PothosValidationError('Use either offset or after/before, not both.')
-    if (args.offset < 0) throw new PothosValidationError('offset must not be negative.')
+    if (after || before) throw badInput('Use either offset or after/before, not both.')
+    if (args.offset < 0) throw badInput('offset must not be negative.')
   }
   const { limit } = getConnectionPageSize({ args, defaultSize: sizes.defaultPageSize, maxSize: sizes.maxPageSize })
   return { limit, offset: args.offset ?? 0, backward: before != null || last != null, cursor: before ?? after ?? undefined }
+}
+
+/** An offset cursor as Pothos's Relay plugin writes one: base64 of `OffsetConnection:<n>`, n a whole number. */
+function decodeOffsetCursor(cursor: string): number {
+  let text = ''
+  try {
+    text = decodeBase64(cursor)
+  } catch {
+    // reported below
+  }
+  const offset = /^OffsetConnection:(\d{1,15})$/.exec(text)?.[1]
+  if (offset === undefined) throw badInput(`Invalid cursor: ${cursor}`)
+  return Number(offset)
 }
 
 /** A keyset cursor is base64 of `K:` and the row's key as a JSON array of texts (built in SQL by ./compile-read.ts). */
@@ -55,5 +71,5 @@ export function decodeKeyCursor(cursor: string, model: ModelInfo): unknown[] {
   } catch {
     // reported below
   }
-  throw new PothosValidationError(`Invalid cursor: ${cursor}`)
+  throw badInput(`Invalid cursor: ${cursor}`)
 }

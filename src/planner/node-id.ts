@@ -3,13 +3,13 @@
  * the column's text, or a JSON array of texts for a compound key. ./compile-read.ts encodes them
  * in SQL; this reads one back.
  */
-import { PothosValidationError } from '@pothos/core'
 import { decodeGlobalID } from '@pothos/plugin-relay'
 import { isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
+import { badInput } from './client-errors.js'
 
 export function decodeNodeId(datamodel: Datamodel, schema: GraphQLSchema, nodeId: string): { model: ModelInfo; type: GraphQLObjectType; key: unknown[] } {
-  const invalid = () => new PothosValidationError(`Invalid nodeId: ${nodeId}`)
+  const invalid = () => badInput(`Invalid nodeId: ${nodeId}`)
   let decoded: { typename: string; id: string }
   try {
     decoded = decodeGlobalID(nodeId)

@@ -11,12 +11,14 @@
  * wants a compound key under its name (`{ actorId_filmId: { actorId: 1, filmId: 2 } }`).
  */
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
+import { checkWellFormed } from './well-formed-text.js'
 
 type Input = Record<string, unknown>
 export type PrismaWhere = Record<string, unknown>
 
 export function toPrismaWhere(datamodel: Datamodel, model: ModelInfo, input: Input | null | undefined): PrismaWhere {
   if (!input) return {}
+  checkWellFormed(input)
   const conditions: PrismaWhere[] = []
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined || value === null) continue
@@ -26,25 +28,36 @@ export function toPrismaWhere(datamodel: Datamodel, model: ModelInfo, input: Inp
       conditions.push({ NOT: toPrismaWhere(datamodel, model, value as Input) })
     } else {
       const relation = model.relations.find((r) => r.name === key)
-      if (relation) conditions.push(...relationConditions(datamodel, relation.type, relation.isList, key, value as Input))
-      else conditions.push(...scalarConditions(key, value as Input))
+      if (relation) conditions.push(...relationConditions(datamodel, relation.type, relation.isList, relation.isRequired, key, value as Input))
+      else conditions.push(...scalarConditions(model.scalars.find((f) => f.name === key), key, value as Input))
     }
   }
   if (conditions.length === 0) return {}
   return conditions.length === 1 ? conditions[0]! : { AND: conditions }
 }
 
-function scalarConditions(field: string, filter: Input): PrismaWhere[] {
+/** Prisma's way to match no row. */
+const NOTHING: PrismaWhere = { OR: [] }
+
+/**
+ * `isNull` as Prisma can take it: Prisma refuses a null operand on a field it knows is never null,
+ * and has no `not` on lists, so a required field's `isNull: true` matches nothing and `false`
+ * everything (as the reads' SQL does), and a list's `false` is NOT `equals: null`.
+ */
+function scalarConditions(scalar: { isRequired: boolean; isList: boolean } | undefined, field: string, filter: Input): PrismaWhere[] {
   const conditions: PrismaWhere[] = []
   const { isNull, mode, ...ops } = filter
-  if (isNull === true) conditions.push({ [field]: { equals: null } })
-  if (isNull === false) conditions.push({ [field]: { not: null } })
+  const neverNull = scalar?.isRequired === true && !scalar.isList
+  if (isNull === true) conditions.push(neverNull ? NOTHING : { [field]: { equals: null } })
+  if (isNull === false && !neverNull) conditions.push(scalar?.isList ? { NOT: { [field]: { equals: null } } } : { [field]: { not: null } })
   const present = Object.fromEntries(Object.entries(ops).filter(([, v]) => v !== undefined && v !== null))
-  if (Object.keys(present).length) conditions.push({ [field]: mode ? { ...present, mode } : present })
+  // A list filter takes exactly one operation in Prisma (`has` and `equals` are two conditions).
+  if (scalar?.isList) for (const [op, v] of Object.entries(present)) conditions.push({ [field]: { [op]: v } })
+  else if (Object.keys(present).length) conditions.push({ [field]: mode ? { ...present, mode } : present })
   return conditions
 }
 
-function relationConditions(datamodel: Datamodel, targetName: string, isList: boolean, field: string, filter: Input): PrismaWhere[] {
+function relationConditions(datamodel: Datamodel, targetName: string, isList: boolean, isRequired: boolean, field: string, filter: Input): PrismaWhere[] {
   const target = datamodel.models.get(targetName)!
   const conditions: PrismaWhere[] = []
   const nested = (value: unknown) => toPrismaWhere(datamodel, target, value as Input)
@@ -55,8 +68,9 @@ function relationConditions(datamodel: Datamodel, targetName: string, isList: bo
   } else {
     if (filter.is) conditions.push({ [field]: { is: nested(filter.is) } })
     if (filter.isNot) conditions.push({ [field]: { isNot: nested(filter.isNot) } })
-    if (filter.isNull === true) conditions.push({ [field]: { is: null } })
-    if (filter.isNull === false) conditions.push({ [field]: { isNot: null } })
+    // A required relation always has its row: Prisma refuses `is: null` on it.
+    if (filter.isNull === true) conditions.push(isRequired ? NOTHING : { [field]: { is: null } })
+    if (filter.isNull === false && !isRequired) conditions.push({ [field]: { isNot: null } })
   }
   return conditions
 }

@@ -18,6 +18,7 @@ import type { ConnectionArgs } from './connection.js'
 import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { arrayTypeOf, column, ident, Params, tableName, toText, valueFor } from './sql.js'
+import { toReadError } from './client-errors.js'
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
@@ -124,7 +125,7 @@ export class ReadPlanner {
       : `INSERT INTO ${tableName(model)} DEFAULT VALUES RETURNING *`
     const alias = params.alias()
     const object = selection ? objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), alias) : `'{}'::json`
-    const [row] = await this.run(`WITH ${alias} AS (${insert}) SELECT coalesce(json_agg(${object}), '[]'::json)::text AS j FROM ${alias}`, params.values)
+    const [row] = await this.run(`WITH ${alias} AS (${insert}) SELECT coalesce(json_agg(${object}), '[]'::json)::text AS j FROM ${alias}`, params.values, { write: true })
     return JSON.parse(row!.j as string) as unknown[]
   }
 
@@ -132,7 +133,12 @@ export class ReadPlanner {
   compileOperation(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): CompiledOperation | null {
     let byVariables = this.operations.get(document)
     if (!byVariables) this.operations.set(document, (byVariables = new Map()))
-    const cacheKey = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`
+    let cacheKey: string
+    try {
+      cacheKey = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`
+    } catch {
+      return null // variables too deep to write out: executing the operation reports them
+    }
     if (byVariables.has(cacheKey)) return byVariables.get(cacheKey)!
     let compiled: CompiledOperation | null
     try {
@@ -162,7 +168,9 @@ export class ReadPlanner {
     return { key: info.path.key as string, name: info.fieldName, nodes: [...info.fieldNodes], def, args: args as Record<string, unknown> }
   }
 
-  private run(sql: string, values: unknown[]): Promise<Record<string, unknown>[]> {
-    return this.sql.query(sql, values)
+  private run(sql: string, values: unknown[], options?: { write?: boolean }): Promise<Record<string, unknown>[]> {
+    const rows = this.sql.query(sql, values, options)
+    // A refused value is the caller's error; a write's errors are typed by the mutation (../schema/mutation-errors.ts).
+    return options?.write ? rows : rows.catch((error: unknown) => Promise.reject(toReadError(error)))
   }
 }

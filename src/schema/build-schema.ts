@@ -11,7 +11,7 @@ import { createObjectTypes } from './object-types.js'
 import { createOrderTypes } from './order.js'
 import { createRootFields } from './root-fields.js'
 import { createRelayTypes } from './relay-types.js'
-import { declareEntities, FEDERATION_LINK } from './federation.js'
+import { declareEntities, FEDERATION_LINK, guardEntities } from './federation.js'
 import { createMutationFields } from './mutation-fields.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
@@ -51,10 +51,10 @@ export function buildGraphQLSchemas(
   // Writes: ./mutation-fields.ts; none in read-only mode.
   if (!config.readOnly) createMutationFields(ctx, config)
   declareEntities(ctx)
-  return {
-    schema: builder.toSchema({ sortSchema: false }),
-    subgraph: builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] }),
-  }
+  const schema = builder.toSchema({ sortSchema: false })
+  const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
+  guardEntities(subgraph)
+  return { schema, subgraph }
 }
 
 /** The subgraph's SDL, with its federation directives, as a composition tool reads it. */

@@ -15,12 +15,14 @@ import { toPrismaWhereUnique, uniqueKeys, type PrismaWhere } from '../planner/pr
 import { ClientError } from '../serve/client-error.js'
 import type { SchemaContext } from './schema-context.js'
 import { writeRelations, writeShortcuts, type WriteShortcut } from './write-model.js'
+import { checkWellFormed } from '../planner/well-formed-text.js'
 
 type Ctx = Pick<SchemaContext, 'datamodel'>
 type Input = Record<string, unknown>
 type Data = Record<string, unknown>
 
 export function whereUnique(ctx: Ctx, model: ModelInfo, input: Input): PrismaWhere {
+  checkWellFormed(input)
   const where = toPrismaWhereUnique(ctx.datamodel, model, input)
   if (where) return where
   const keys = uniqueKeys(model).map((k) => k.join(' + '))
@@ -29,6 +31,7 @@ export function whereUnique(ctx: Ctx, model: ModelInfo, input: Input): PrismaWhe
 
 /** `checked`: write every foreign key as its relation, as the items of a list must all be alike. */
 export function toPrismaData(ctx: Ctx, model: ModelInfo, input: Input, mode: 'create' | 'update', checked = false): Data {
+  checkWellFormed(input)
   const data: Data = {}
   const relations = new Map(writeRelations(ctx, model).map((r) => [r.field.name, r]))
   const shortcuts = new Map(writeShortcuts(ctx, model).map((s) => [s.name, s]))
@@ -36,6 +39,8 @@ export function toPrismaData(ctx: Ctx, model: ModelInfo, input: Input, mode: 'cr
     if (value === undefined) continue
     const relation = relations.get(name)
     const shortcut = shortcuts.get(name)
+    // A nested write given as null asks for nothing (disconnecting is its own `disconnect`).
+    if ((relation || shortcut) && value === null) continue
     if (relation) {
       const ops = relationOps(ctx, relation.target, relation.field.isList, value as Input)
       if (Object.keys(ops).length) data[name] = ops
@@ -51,6 +56,7 @@ export function toPrismaData(ctx: Ctx, model: ModelInfo, input: Input, mode: 'cr
 
 /** Scalars only (createMany, updateMany): JSON nulls still need DbNull. */
 export function toPrismaScalars(model: ModelInfo, input: Input): Data {
+  checkWellFormed(input)
   const json = new Set(model.scalars.filter((f) => f.type === 'Json').map((f) => f.name))
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === null && json.has(k) ? DbNull : v]))
 }
