@@ -4,6 +4,7 @@ import { createGateway } from '../gateway.js'
 import { createLogger } from '../log.js'
 import { listen } from '../serve/http-server.js'
 import { installShutdown } from '../serve/shutdown.js'
+import { startTracing } from '../serve/tracing.js'
 import { openDatabase } from './database.js'
 import { createProgress } from './progress.js'
 
@@ -11,7 +12,10 @@ export async function runServe(config: PorticoConfig): Promise<void> {
   const progress = createProgress()
   const logger = createLogger(config.logLevel)
   const database = await openDatabase(config, progress)
+  // Before the gateway, whose plugins trace into the provider registered here (when enabled).
+  const tracing = await startTracing(database.config.tracing, { logger })
   try {
+    if (tracing.destination) progress(`tracing: spans to ${tracing.destination}`)
     const gateway = await createGateway({ databaseUrl: database.url, config: database.config, logger, onProgress: progress })
     const server = await listen(gateway.yoga, { host: config.host, port: config.port, logger })
     installShutdown(
@@ -19,6 +23,8 @@ export async function runServe(config: PorticoConfig): Promise<void> {
         { name: 'http server', close: server.close },
         { name: 'database pool', close: gateway.close },
         { name: 'embedded database', close: database.close },
+        // Last: the spans of the requests finished during shutdown are exported too.
+        { name: 'tracing', close: tracing.close },
       ],
       logger,
     )
@@ -27,6 +33,7 @@ export async function runServe(config: PorticoConfig): Promise<void> {
     progress(`GraphiQL and GraphQL over HTTP: ${server.url}`)
     progress('health: /healthz (process), /readyz (database and schema); Ctrl-C to stop')
   } catch (error) {
+    await tracing.close().catch(() => {})
     await database.close().catch(() => {})
     throw error
   }

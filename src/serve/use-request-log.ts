@@ -1,0 +1,87 @@
+/**
+ * useRequestLog: one JSON line (pino, level info) per GraphQL request, when it is answered:
+ * request id, operation name and type, HTTP status, duration, error count, and, when tracing is
+ * on, the trace id and the number of SQL statements. Variables are logged by name only, never by
+ * value, and no header is logged: either may hold a secret (a password, a token).
+ *
+ * Requests that are not GraphQL requests (health checks, /metrics, the GraphiQL page) are not
+ * logged, unless they were refused on the GraphQL endpoint (e.g. a 413).
+ */
+import { getOperationAST } from 'graphql'
+import type { Plugin } from 'graphql-yoga'
+import type { Logger } from '../log.js'
+import { requestIdOf } from './yoga.js'
+
+export interface RequestLogOptions {
+  /** More fields for a request's line (the tracing's trace id and statement count). */
+  fieldsOf?: (request: Request) => Record<string, unknown> | undefined
+}
+
+interface RequestEntry {
+  start: number
+  graphql: boolean
+  operationName?: string
+  operationType?: string
+  variables?: string[]
+  errors: number
+}
+
+export function useRequestLog(logger: Logger, options: RequestLogOptions = {}): Plugin {
+  const entries = new WeakMap<Request, RequestEntry>()
+  let endpoint = '/graphql'
+  return {
+    onYogaInit({ yoga }) {
+      endpoint = yoga.graphqlEndpoint
+    },
+    onRequest({ request }) {
+      // Checked per request, so a level changed at run time is honoured; off, nothing is kept.
+      if (logger.isLevelEnabled('info')) entries.set(request, { start: performance.now(), graphql: false, errors: 0 })
+    },
+    onParams({ request, params }) {
+      const entry = entries.get(request)
+      if (!entry) return
+      entry.graphql = true
+      entry.operationName = params.operationName ?? undefined
+      const names = params.variables && typeof params.variables === 'object' ? Object.keys(params.variables) : []
+      if (names.length > 0) entry.variables = names
+    },
+    onParse({ context }) {
+      // The type (and the name of a document's only operation) come from the parsed document.
+      const entry = context.request && entries.get(context.request)
+      if (!entry) return
+      return ({ result }) => {
+        if (!result || result instanceof Error) return
+        const operation = getOperationAST(result, entry.operationName)
+        entry.operationType = operation?.operation
+        entry.operationName ??= operation?.name?.value
+      }
+    },
+    onResultProcess({ request, result }) {
+      // Every answer passes here, errors thrown before execution (syntax, limits) included.
+      const entry = entries.get(request)
+      if (!entry) return
+      for (const one of Array.isArray(result) ? result : [result]) {
+        if (one && !(Symbol.asyncIterator in one)) entry.errors += one.errors?.length ?? 0
+      }
+    },
+    onResponse({ request, response }) {
+      const entry = entries.get(request)
+      if (!entry) return
+      entries.delete(request)
+      if (!entry.graphql && !(response.status >= 400 && new URL(request.url).pathname === endpoint)) return
+      logger.info(
+        {
+          requestId: requestIdOf(request),
+          operationName: entry.operationName,
+          operationType: entry.operationType,
+          status: response.status,
+          durationMs: Math.round((performance.now() - entry.start) * 10) / 10,
+          errors: entry.errors,
+          variables: entry.variables,
+          ...options.fieldsOf?.(request),
+        },
+        'graphql request',
+      )
+    },
+  }
+}
