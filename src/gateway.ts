@@ -19,11 +19,20 @@ import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
+import { useRequestGuards } from './serve/use-request-guards.js'
 import { useBodyLimit } from './serve/use-body-limit.js'
+import { useCSRFPrevention } from './serve/use-csrf-prevention.js'
+import { usePersistedOperations } from './serve/use-persisted-operations.js'
 import { createMetrics } from './serve/metrics.js'
+import { recordPrismaQuery, tracedRequestFields, traceSqlRunner, useTracing } from './serve/tracing.js'
+import { useRequestLog } from './serve/use-request-log.js'
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection'
 import type { Plugin } from 'graphql-yoga'
 import { poolReadiness } from './serve/readiness.js'
+import { checkRoles } from './auth/check-roles.js'
+import { createTokenVerifier } from './auth/verify-token.js'
+import { useAuth } from './serve/use-auth.js'
+import { useRequestTransaction } from './serve/use-request-transaction.js'
 import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
 
 export interface GatewayOptions {
@@ -58,12 +67,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pool = createPool({ ...config, databaseUrl }, logger)
   try {
     const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
-    const model = await introspectDatabase(pool, {
+    // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
+    // catalog reads of a big database on a busy server may take longer than a tight one.
+    const introspectionPool = createPool({ ...config, databaseUrl, poolSize: 2, statementTimeoutMs: 0 }, logger)
+    const model = await introspectDatabase(introspectionPool, {
       schemas: config.schemas ?? DEFAULT_SCHEMAS,
       primaryKeys: config.primaryKeys,
       previous: committed,
       onProgress: progress,
-    })
+    }).finally(() => introspectionPool.end())
     for (const note of model.notes) logger.info({ note }, 'introspection note')
     for (const warning of model.warnings) logger.warn({ warning }, 'Prisma introspection warning')
     progress(model.prismaSchema === committed ? 'the database matches the committed prisma/schema.prisma' : 'serving the structure introspected just now (it differs from the committed prisma/schema.prisma)')
@@ -77,10 +89,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const generated = await loadGeneratedClient(model.prismaSchema, progress)
     const prisma = new generated.PrismaClient({ adapter: createPrismaAdapter(pool), log: [{ emit: 'event', level: 'query' }] })
     prisma.$on('query', (event) => onQuery(event.query))
+    // Tracing off: no span, no decorator, no plugin (src/serve/tracing.ts).
+    const tracing = config.tracing?.enabled === true
+    if (tracing) prisma.$on('query', recordPrismaQuery)
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const planner = new ReadPlanner(createSqlRunner(pool, onQuery), datamodel, config)
+    const sqlRunner = createSqlRunner(pool, onQuery)
+    const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
     const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config)
+    if (config.auth) await checkRoles(pool, config.auth)
+    // With auth: the caller's identity first, and every operation in its own transaction as that
+    // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
+    const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
     const yoga = createPorticoYoga({
       schema: config.federation.enabled ? subgraph : schema,
       context: () => ({}),
@@ -88,7 +108,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       readiness: poolReadiness(pool, () => true),
       // Production: clients get the API, not its map; the schema is published as SDL instead.
       graphiql: !config.production,
-      plugins: [metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useLimits(config.limits), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger)],
+      // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
+      // then tracing, whose span wraps the whole operation.
+      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last],
     })
     return {
       yoga,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { manifestProblem } from '../serve/persisted-operations-manifest.js'
 
 const TABLE_NAME = /^[^.]+\.[^.]+$/
 
@@ -58,7 +59,7 @@ export const configSchema = z
       })
       .default({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Per-operation limits, checked before anything runs (graphql-armor): each answers with a clear error. */
+    /** Per-operation limits, checked before anything runs (src/serve/use-limits.ts): each answers with a clear error. */
     limits: z
       .object({
         maxDepth: z.number().int().min(1).default(15),
@@ -66,10 +67,47 @@ export const configSchema = z
         maxAliases: z.number().int().min(0).default(200),
         maxTokens: z.number().int().min(1).default(20_000),
         maxDirectives: z.number().int().min(0).default(50),
-        /** graphql-armor's cost: objects, scalars and depth (not list sizes; maxPageSize bounds those). It grows fast with depth: a 30 x 100 albums-with-tracks page costs about 105,000. */
-        maxCost: z.number().int().min(1).default(1_000_000),
+        /**
+         * Cost: 1 per field, a list's page size (first/last, else defaultPageSize; at most maxPageSize)
+         * times its items' cost (src/serve/list-cost.ts). 100 aliased lookups cost ~300, a 100-row
+         * page of 100-row pages ~20,000 + 10,000 per column; three nested 100-row pages over 1,000,000.
+         */
+        maxCost: z.number().int().min(1).default(250_000),
         /** Largest request body accepted (Content-Length), in bytes; larger is a 413. */
         maxBodyBytes: z.number().int().min(1).default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Documents run by id from a manifest file (src/serve/use-persisted-operations.ts); with `only`, nothing else runs. */
+    persistedOperations: z
+      .object({
+        /** A JSON manifest: {"<id>": "<document>"} (Relay, GraphQL Codegen) or Apollo's persisted query manifest. */
+        file: z.string().min(1).optional(),
+        only: z.boolean().default(false),
+      })
+      .strict()
+      .superRefine((persisted, ctx) => {
+        if (persisted.only && !persisted.file) ctx.addIssue({ code: 'custom', path: ['file'], message: 'only: true needs the manifest file of the operations to run' })
+        const problem = persisted.file ? manifestProblem(persisted.file) : undefined
+        if (problem) ctx.addIssue({ code: 'custom', path: ['file'], message: problem })
+      })
+      .optional(),
+    /**
+     * Refuse the requests any web page can make a browser send here without a CORS preflight
+     * (cross-site request forgery): POSTs without a Content-Type or with text/plain,
+     * application/x-www-form-urlencoded or multipart/form-data, unless they carry one of
+     * `requestHeaders` (src/serve/use-csrf-prevention.ts). No GraphQL client sends those.
+     */
+    csrfPrevention: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Headers a page can only send after a preflight: one of them lets such a request through. */
+        requestHeaders: z
+          .array(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name'))
+          .min(1)
+          .default(['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name']),
+        /** GETs too must carry one of requestHeaders (refuses plain GETs: links, curl, CDNs; queries only, GET runs no mutation). */
+        checkGet: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -79,6 +117,59 @@ export const configSchema = z
     readOnly: z.boolean().default(false),
     /** How long a create's idempotency key remembers its first result. */
     idempotencyWindowMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
+    /**
+     * Authorization through PostgreSQL: verify the request's `Authorization: Bearer` JWT, then run
+     * all its statements in one transaction as the token's role, with its claims in
+     * `request.jwt.claims` (src/db/request-session.ts). Absent: no authentication, the pool's user.
+     */
+    auth: z
+      .object({
+        /** HS256/384/512 shared secret (env PORTICO_JWT_SECRET). */
+        jwtSecret: z.string().min(32, 'must be at least 32 characters: a shorter HMAC secret can be guessed').optional(),
+        /** Or a JWKS URL for RS256/ES256/EdDSA tokens (env PORTICO_JWKS_URL); keys are cached. */
+        jwksUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+        /** Accepted algorithms; default: HS* with a secret, the asymmetric ones with a JWKS. */
+        algorithms: z.array(z.string().min(1)).min(1).optional(),
+        /** Required `iss` and `aud` (env PORTICO_JWT_ISSUER, PORTICO_JWT_AUDIENCE). */
+        issuer: z.string().min(1).optional(),
+        audience: z.string().min(1).optional(),
+        /** The claim holding the PostgreSQL role; a dotted path for nested claims. */
+        roleClaim: z.string().min(1).default('role'),
+        /** The roles a token may name: anything else is a 403 (env PORTICO_JWT_ROLES, comma-separated). */
+        roles: z.array(z.string().min(1)).min(1),
+        /** The role of a valid token without a role claim; none: such a token is a 403. */
+        defaultRole: z.string().min(1).optional(),
+        /** The role of requests without a token; none: they are a 401 (env PORTICO_ANONYMOUS_ROLE). */
+        anonymousRole: z.string().min(1).optional(),
+        /** Slack for clocks on `exp` and `nbf`, in seconds. */
+        clockToleranceSeconds: z.number().int().min(0).default(30),
+        /** How long fetched JWKS keys are used before they are fetched again. */
+        jwksCacheMs: z.number().int().min(1_000).default(600_000),
+        /** A token naming an unknown key refetches the key set (rotation), at most this often. */
+        jwksCooldownMs: z.number().int().min(0).default(30_000),
+      })
+      .strict()
+      .superRefine((auth, ctx) => {
+        if (!auth.jwtSecret === !auth.jwksUrl) ctx.addIssue({ code: 'custom', message: 'give exactly one of jwtSecret (HS256) and jwksUrl (RS256/ES256)' })
+        if (auth.defaultRole && !auth.roles.includes(auth.defaultRole)) ctx.addIssue({ code: 'custom', path: ['defaultRole'], message: 'must be one of roles' })
+      })
+      .optional(),
+    /**
+     * OpenTelemetry traces: a span per GraphQL operation, a child span per SQL statement
+     * (src/serve/tracing.ts). Absent, or `enabled` false: off, nothing installed, nothing costs.
+     */
+    tracing: z
+      .object({
+        /** Env PORTICO_TRACING=otlp|console switches it on with that exporter. */
+        enabled: z.boolean().default(false),
+        /** `otlp`: OTLP over HTTP to a collector; `console`: spans printed on stdout. */
+        exporter: z.enum(['otlp', 'console']).default('otlp'),
+        /** The collector's base URL, traces going to <endpoint>/v1/traces (env OTEL_EXPORTER_OTLP_ENDPOINT); default http://localhost:4318. */
+        endpoint: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+        serviceName: z.string().min(1).default('portico'),
+      })
+      .strict()
+      .optional(),
     /** The Apollo Federation 2 subgraph served at /graphql (`_service`, `_entities`). */
     federation: z
       .object({
@@ -110,7 +201,13 @@ export class ConfigError extends Error {
 export const DEFAULT_CONFIG_FILE = 'portico.config.json'
 
 /** Environment variables and the config keys they set. */
-const ENVIRONMENT: Record<string, { key: keyof ConfigInput; parse: (value: string) => unknown }> = {
+const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; parse: (value: string) => unknown }> = {
+  PORTICO_JWT_SECRET: { key: 'auth.jwtSecret', parse: String },
+  PORTICO_JWKS_URL: { key: 'auth.jwksUrl', parse: String },
+  PORTICO_JWT_ISSUER: { key: 'auth.issuer', parse: String },
+  PORTICO_JWT_AUDIENCE: { key: 'auth.audience', parse: String },
+  PORTICO_JWT_ROLES: { key: 'auth.roles', parse: splitList },
+  PORTICO_ANONYMOUS_ROLE: { key: 'auth.anonymousRole', parse: String },
   DATABASE_URL: { key: 'databaseUrl', parse: String },
   PORTICO_SCHEMAS: { key: 'schemas', parse: splitList },
   HOST: { key: 'host', parse: String },
@@ -122,6 +219,19 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput; parse: (value: strin
   PORTICO_STATEMENT_TIMEOUT_MS: { key: 'statementTimeoutMs', parse: Number },
   NODE_ENV: { key: 'production', parse: (value) => value === 'production' },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
+}
+
+/**
+ * The tracing members the environment sets: PORTICO_TRACING=otlp|console switches tracing on with
+ * that exporter (`off`: off), and OpenTelemetry's standard OTEL_EXPORTER_OTLP_ENDPOINT is honoured.
+ */
+function tracingFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
+  const members: Record<string, unknown> = {}
+  const mode = env.PORTICO_TRACING
+  if (mode === 'off' || mode === 'false' || mode === '0') members.enabled = false
+  else if (mode) Object.assign(members, { enabled: true, exporter: mode })
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) members.endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT
+  return Object.keys(members).length > 0 ? members : undefined
 }
 
 export function splitList(value: string): string[] {
@@ -144,13 +254,19 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
   const fromFile = readConfigFile(options.file ?? env.PORTICO_CONFIG, cwd)
-  const fromEnv: Record<string, unknown> = {}
+  const merged: Record<string, unknown> = { ...fromFile }
   for (const [name, { key, parse }] of Object.entries(ENVIRONMENT)) {
     const value = env[name]
-    if (value !== undefined && value !== '') fromEnv[key] = parse(value)
+    if (value === undefined || value === '') continue
+    // "auth.jwtSecret": one member of a section, the file's other members kept.
+    const [section, member] = key.split('.') as [string, string | undefined]
+    if (member === undefined) merged[section] = parse(value)
+    else merged[section] = { ...(merged[section] as object | undefined), [member]: parse(value) }
   }
+  const tracing = tracingFromEnv(env)
+  if (tracing) merged.tracing = { ...(merged.tracing as object | undefined), ...tracing }
   const flags = Object.fromEntries(Object.entries(options.flags ?? {}).filter(([, v]) => v !== undefined))
-  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...flags })
+  const result = configSchema.safeParse({ ...merged, ...flags })
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`)
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)

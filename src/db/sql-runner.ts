@@ -8,13 +8,17 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { ClientError } from '../serve/client-error.js'
+import { RequestSession } from './request-session.js'
+import { databaseFailure } from './pool.js'
 
 export interface SqlRunner {
-  query(sql: string, values: unknown[]): Promise<Record<string, unknown>[]>
+  /** `write`: the statement changes rows (inside a request's transaction it gets a savepoint). */
+  query(sql: string, values: unknown[], options?: { write?: boolean }): Promise<Record<string, unknown>[]>
 }
 
 /** SQLSTATE query_canceled: here, statement_timeout (Portico cancels nothing else). */
 const STATEMENT_TIMEOUT = '57014'
+const INSUFFICIENT_PRIVILEGE = '42501'
 
 /** Per connection, at most this many prepared statements; beyond it, statements run unprepared. */
 const PREPARED_PER_CONNECTION = 500
@@ -30,29 +34,42 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void):
     }
     return name
   }
+  const execute = async (client: pg.PoolClient, sql: string, values: unknown[]) => {
+    const name = nameOf(sql)
+    let ready = prepared.get(client)
+    if (!ready) prepared.set(client, (ready = new Set()))
+    const prepare = ready.has(name) || ready.size < PREPARED_PER_CONNECTION
+    const result = await client.query({ name: prepare ? name : undefined, text: sql, values })
+    if (prepare) ready.add(name)
+    return result.rows
+  }
   return {
-    async query(sql, values) {
+    async query(sql, values, options) {
       onQuery?.(sql)
-      const name = nameOf(sql)
-      const client = await pool.connect()
-      let released = false
+      // With authorization on, the request's own connection and transaction (./request-session.ts).
+      const session = RequestSession.current()
+      let client: pg.PoolClient | undefined
       try {
-        let ready = prepared.get(client)
-        if (!ready) prepared.set(client, (ready = new Set()))
-        const prepare = ready.has(name) || ready.size < PREPARED_PER_CONNECTION
-        const result = await client.query({ name: prepare ? name : undefined, text: sql, values })
-        if (prepare) ready.add(name)
-        return result.rows
+        if (session) return await session.query((sessionClient) => execute(sessionClient, sql, values), options)
+        client = await pool.connect()
+        const rows = await execute(client, sql, values)
+        client.release()
+        return rows
       } catch (error) {
         // A connection that failed mid-query is not given back for reuse.
-        released = true
-        client.release(isConnectionError(error) ? (error as Error) : undefined)
+        client?.release(isConnectionError(error) ? (error as Error) : undefined)
+        // The database down or out of free connections: say so and to retry (the pool logs it once).
+        const unavailable = databaseFailure(pool, error)
+        if (unavailable) throw unavailable
         if ((error as { code?: string }).code === STATEMENT_TIMEOUT) {
           throw new ClientError('The query took too long and was cancelled (statement timeout): ask for fewer rows or narrow the filters.', 'STATEMENT_TIMEOUT')
         }
+        // GRANTs and row-level security refusing the caller's role; PostgreSQL's message names the
+        // object ("permission denied for table film"), never the statement.
+        if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+          throw new ClientError(`Permission denied: ${(error as Error).message}`, 'FORBIDDEN')
+        }
         throw error
-      } finally {
-        if (!released) client.release()
       }
     },
   }
