@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
 import { loadConfig, type ConfigInput } from '../src/config/config.js'
@@ -22,7 +21,7 @@ import { DATABASE_BUSY_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE } from '../src/db/c
 import { createPool } from '../src/db/pool.js'
 import { createGateway } from '../src/gateway.js'
 import { createClusterDatabase, privateClusterUnavailable, startPrivateCluster, withClient, type Cluster } from './support/private-cluster.js'
-import { repoRoot } from './support/test-database.js'
+import { answers, repoRoot } from './support/test-database.js'
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -137,20 +136,6 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 30
   }
 }
 
-/** Whether a new connection to `url` gets an answer to a query. */
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 })
-  client.on('error', () => {})
-  try {
-    await client.connect()
-    await client.query('SELECT 1')
-    return true
-  } catch {
-    return false
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
 
 /** How many of Portico's sessions are asleep in `nap` now (read straight from the cluster). */
 const napping = () =>
@@ -174,14 +159,14 @@ async function timeRecovery(api: Api, url: string, bringBack: () => Promise<void
   }
   const broughtBack = performance.now()
   await bringBack()
-  const [databaseAt, graphqlAt, readyAt] = await Promise.all([until(() => answers(url)), until(graphqlWorks), until(async () => (await api.readyz()).status === 200)])
+  const [databaseAt, graphqlAt, readyAt] = await Promise.all([until(() => answers(url, 1_000)), until(graphqlWorks), until(async () => (await api.readyz()).status === 200)])
   const after = (at: number) => Math.max(0, Math.round(at - databaseAt))
   return { databaseMs: Math.round(databaseAt - broughtBack), graphqlMs: after(graphqlAt), readyzMs: after(readyAt), failedMeanwhile }
 }
 
 /** After a test that failed midway: the cluster up again for the next one. */
 async function ensureClusterUp(): Promise<void> {
-  if (!(await answers(cluster.adminUrl))) await cluster.startServer().catch(() => {})
+  if (!(await answers(cluster.adminUrl, 1_000))) await cluster.startServer().catch(() => {})
 }
 
 function report(context: TestContext, what: string, recovery: { databaseMs: number; graphqlMs: number; readyzMs: number; failedMeanwhile: number }) {

@@ -17,6 +17,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
+import { isConnectionError } from './sql-runner.js'
 
 /** Who the request runs as in PostgreSQL. */
 export interface SessionIdentity {
@@ -209,8 +210,7 @@ export class RequestSession {
 
   /** An error with no SQLSTATE came from the connection, which is then unusable. */
   private noteConnectionError(error: unknown): void {
-    const code = (error as { code?: unknown })?.code
-    if (!(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))) this.broken = error as Error
+    if (isConnectionError(error)) this.broken = error as Error
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

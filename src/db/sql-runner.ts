@@ -75,5 +75,5 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void):
   }
 }
 
-/** Errors with no SQLSTATE come from the connection, not the statement. */
-const isConnectionError = (error: unknown) => !(typeof error === 'object' && error !== null && 'code' in error && /^[0-9A-Z]{5}$/.test(String((error as { code: unknown }).code)))
+/** Errors with no SQLSTATE come from the connection, not the statement (the request session uses it too). */
+export const isConnectionError = (error: unknown) => !(typeof error === 'object' && error !== null && 'code' in error && /^[0-9A-Z]{5}$/.test(String((error as { code: unknown }).code)))

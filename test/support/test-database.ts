@@ -66,7 +66,8 @@ export async function closeTestServer(): Promise<void> {
   await close?.()
 }
 
-async function answers(url: string, timeoutMs: number): Promise<boolean> {
+/** Whether a new connection to `url` gets an answer to a query within `timeoutMs`. */
+export async function answers(url: string, timeoutMs: number): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
   client.on('error', () => {})
   try {
