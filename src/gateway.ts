@@ -73,11 +73,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const model = await introspectDatabase(introspectionPool, {
       schemas: config.schemas ?? DEFAULT_SCHEMAS,
       primaryKeys: config.primaryKeys,
+      smartTags: config.smartTags,
       previous: committed,
       onProgress: progress,
     }).finally(() => introspectionPool.end())
     for (const note of model.notes) logger.info({ note }, 'introspection note')
-    for (const warning of model.warnings) logger.warn({ warning }, 'Prisma introspection warning')
+    for (const warning of model.warnings) logger.warn({ warning }, 'introspection warning')
     progress(model.prismaSchema === committed ? 'the database matches the committed prisma/schema.prisma' : 'serving the structure introspected just now (it differs from the committed prisma/schema.prisma)')
 
     // Every statement, the planner's and Prisma's (writes), is counted for /metrics and the tests.

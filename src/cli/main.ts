@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, loadConfig, splitList, type ConfigInput } from '../config/config.js'
 import { ConnectionError } from '../db/connection-errors.js'
 import { MissingSchemaError } from '../introspect/catalog.js'
+import { ModelError } from '../errors.js'
 
 export interface CommonFlags {
   databaseUrl?: string
@@ -79,7 +80,7 @@ export function createProgram(): Command {
 /** Set by `serve`: the server runs until a signal, every other command exits when done. */
 let keepRunning = false
 
-const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError]
+const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError, ModelError]
 
 /** Runs the command line; ends the process unless a server was started. */
 export async function run(argv: string[]): Promise<void> {

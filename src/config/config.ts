@@ -33,6 +33,12 @@ function databaseUrlProblem(url: string): string | undefined {
   return undefined
 }
 
+/** One object's tags: `{ "name": "person", "omit": ["create", "delete"], "unique": ["a", "b,c"] }`. */
+function tagsSchema() {
+  const value = z.union([z.string(), z.literal(true)])
+  return z.record(z.string().regex(/^\w+$/, 'a tag name is a word, without @'), z.union([value, z.array(value).min(1)]))
+}
+
 export const configSchema = z
   .object({
     /** PostgreSQL connection URL; none means the embedded demo database. */
@@ -58,6 +64,19 @@ export const configSchema = z
         }
       })
       .default({}),
+    /**
+     * Smart tags given here instead of in database comments (src/introspect/config-tags.ts), by
+     * qualified name: tables "schema.table", columns "schema.table.column", constraints
+     * "schema.table.constraint". E.g. {"columns": {"app.person.password_hash": {"omit": true}}}.
+     */
+    smartTags: z
+      .object({
+        tables: z.record(z.string().regex(TABLE_NAME, 'write tables as "schema.table"'), tagsSchema()).default({}),
+        columns: z.record(z.string().regex(/^[^.]+\.[^.]+\.[^.]+$/, 'write columns as "schema.table.column"'), tagsSchema()).default({}),
+        constraints: z.record(z.string().regex(/^[^.]+\.[^.]+\.[^.]+$/, 'write constraints as "schema.table.constraint"'), tagsSchema()).default({}),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Per-operation limits, checked before anything runs (src/serve/use-limits.ts): each answers with a clear error. */
     limits: z

@@ -6,13 +6,15 @@ import type pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { assertSchemasExist, readCatalog, type Catalog } from './catalog.js'
 import { introspectWithPrisma } from './schema-engine.js'
+import { applyConfigTags, type SmartTagsConfig } from './config-tags.js'
 import { refinePrismaSchema } from '../model/refine-schema.js'
 import { schemaHeader } from '../model/schema-header.js'
-import { TEXT_READ_TYPES } from '../model/text-read-types.js'
 
 export interface IntrospectOptions {
   schemas: string[]
   primaryKeys: Record<string, string[]>
+  /** Smart tags from the config, merged into the comments' (./config-tags.ts). */
+  smartTags?: SmartTagsConfig
   /** The current schema.prisma, if any: keeps its names stable across runs. */
   previous?: string
   onProgress?: (message: string) => void
@@ -34,9 +36,10 @@ export async function introspectDatabase(pool: pg.Pool, options: IntrospectOptio
   const previous = options.previous && sameSchemas(options.previous, header) ? options.previous : header
   const engine = await introspectWithPrisma(new PrismaPg(pool) as never, previous, options.schemas)
   const catalog = await readCatalog(query, options.schemas)
+  const unmatchedTags = applyConfigTags(catalog, options.smartTags, options.primaryKeys)
   options.onProgress?.('applying Portico naming, keys, materialized views and descriptions')
-  const refined = refinePrismaSchema(withHeader(engine.schema, header), catalog, options.primaryKeys)
-  return { prismaSchema: refined.schema, catalog, notes: refined.notes, warnings: engine.warnings.map(withoutHandledWarnings).filter(Boolean) }
+  const refined = refinePrismaSchema(withHeader(engine.schema, header), catalog)
+  return { prismaSchema: refined.schema, catalog, notes: refined.notes, warnings: [...unmatchedTags, ...engine.warnings.map(withoutHandledWarnings).filter(Boolean)] }
 }
 
 /** Keep Portico's header (comments, generators) whatever the engine kept of the previous file. */
@@ -52,20 +55,13 @@ function sameSchemas(previous: string, header: string): boolean {
 
 /**
  * Prisma's warning sections about what Portico handles itself (comments become descriptions,
- * keyless tables are kept, partitioned tables are one type, interval and friends are read as
- * text) would only mislead in the log.
+ * keyless tables are kept, partitioned tables are one type, unsupported types are read as text)
+ * would only mislead in the log.
  */
 function withoutHandledWarnings(warning: string): string {
   const sections = warning
     .split(/\n(?=\S)/)
-    .filter((section) => !/comments defined in the database|do not have a valid unique identifier|partition tables, which are not yet/.test(section))
-    .map((section) => {
-      if (!/not supported by Prisma Client/.test(section)) return section
-      const [heading, ...items] = section.split('\n')
-      const left = items.filter((item) => !TEXT_READ_TYPES.includes(/original data type: "(\w+)"/.exec(item)?.[1] ?? ''))
-      return left.some((item) => item.trim()) ? [heading, ...left].join('\n') : ''
-    })
-    .filter(Boolean)
+    .filter((section) => !/comments defined in the database|do not have a valid unique identifier|partition tables, which are not yet|not supported by Prisma Client/.test(section))
   const text = sections.join('\n').trim()
   return /^\*\*\* WARNING \*\*\*$/.test(text) ? '' : text
 }

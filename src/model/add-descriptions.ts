@@ -4,7 +4,6 @@
  * Idempotent: doc comments already in place are replaced, not repeated.
  */
 import type { Catalog } from '../introspect/catalog.js'
-import { parseSmartComment } from '../introspect/smart-tags.js'
 import { blocks, dbFieldNameOf, dbNameOf, type Schema } from './prisma-ast.js'
 
 type Item = { type: string; text?: string }
@@ -30,13 +29,13 @@ export function addDescriptions(schema: Schema, catalog: Catalog): void {
     const relation = catalog.byName.get(`${dbSchema}.${name}`)
     if (!relation) continue
     const list = schema.list as Item[]
-    setDocComments(list, list.indexOf(block), parseSmartComment(relation.comment).description)
-    const columns = new Map(relation.columns.map((c) => [c.name, c.comment]))
+    setDocComments(list, list.indexOf(block), relation.description)
+    const columns = new Map(relation.columns.map((c) => [c.name, c.description]))
     const properties = block.properties as Item[]
     for (let i = 0; i < properties.length; i++) {
       const property = properties[i] as Item & Parameters<typeof dbFieldNameOf>[0]
       if (property.type !== 'field' || !columns.has(dbFieldNameOf(property))) continue
-      i = setDocComments(properties, i, parseSmartComment(columns.get(dbFieldNameOf(property))).description)
+      i = setDocComments(properties, i, columns.get(dbFieldNameOf(property)) ?? null)
     }
   }
 }

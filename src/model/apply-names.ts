@@ -31,24 +31,35 @@ import {
   type Schema,
   type Value,
 } from './prisma-ast.js'
-import { camel, enumName, fieldName, pascal, plural, stripKeySuffix, typeName, uniqueName } from './inflect.js'
+import { backRelationName, enumName, fieldName, forwardRelationName, relationKeyWord, typeName } from './inflect.js'
+import type { Catalog } from '../introspect/catalog.js'
+import { tagText } from '../introspect/smart-tags.js'
+import { ModelError } from '../errors.js'
 
-export function applyNames(schema: Schema): void {
+export function applyNames(schema: Schema, catalog: Catalog): void {
   const allBlocks = blocks(schema)
   const allEnums = enums(schema)
-  const typeNames = computeTypeNames(schema)
+  const typeNames = computeTypeNames(schema, catalog)
   const blockNames = new Set(allBlocks.map((b) => b.name))
   const isRelation = (f: Field) => typeof f.fieldType === 'string' && blockNames.has(f.fieldType)
+  const relationOf = (block: Block) => {
+    const { schema: dbSchema, name } = dbNameOf(block)
+    return catalog.byName.get(`${dbSchema}.${name}`)
+  }
+  /** The catalog's foreign key of `block` over exactly these columns: its smart tags name the relation. */
+  const foreignKeyTags = (block: Block, dbColumns: string[]) =>
+    relationOf(block)?.foreignKeys.find((k) => k.columns.join() === dbColumns.join())?.tags
 
-  // 1. Scalar fields: camelCase, unique per block.
+  // 1. Scalar fields: camelCase (or the column's @name), unique per block.
   const fieldRenames = new Map<string, Map<string, string>>()
-  const taken = new Map<string, Set<string>>()
+  const taken = new Map<string, Names>()
   for (const block of allBlocks) {
     const renames = new Map<string, string>()
-    const names = new Set<string>()
+    const names: Names = new Map()
+    const columns = new Map(relationOf(block)?.columns.map((c) => [c.name, c]))
     for (const field of fields(block).filter((f) => !isRelation(f))) {
-      const name = uniqueName(fieldName(dbFieldNameOf(field)), names)
-      names.add(name)
+      const column = dbFieldNameOf(field)
+      const name = claim(tagText(columns.get(column)?.tags, 'name') ?? fieldName(column), names, `${typeNames.get(block.name)}: column "${column}"`)
       renames.set(field.name, name)
     }
     fieldRenames.set(block.name, renames)
@@ -58,22 +69,18 @@ export function applyNames(schema: Schema): void {
   // 2. Foreign-key sides of relations.
   const byName = new Map(allBlocks.map((b) => [b.name, b]))
   const relationRenames = new Map<Field, string>()
-  const forwardName = new Map<string, string>() // `${source}|${target}|${relationName}` -> name
+  const forwardName = new Map<string, string>() // `${source}|${target}|${relationName}` -> key word
   for (const block of allBlocks) {
     for (const field of fields(block).filter(isRelation)) {
       const columns = relationKeyValue(field, 'fields')
       if (!columns) continue
       const target = typeNames.get(String(field.fieldType))!
       const dbColumns = columns.map((c) => dbFieldNameOf(fields(block).find((f) => f.name === c) ?? ({ name: c } as Field)))
-      const stripped = dbColumns.length === 1 ? stripKeySuffix(dbColumns[0]!) : null
       const names = taken.get(block.name)!
-      let name = dbColumns.length === 1 ? (stripped ? camel(stripped) : '') : camel(target)
-      if (!name || names.has(name)) name = `${camel(target)}By${pascal(dbColumns.join('_'))}`
-      name = uniqueName(name, names)
-      names.add(name)
+      const tags = foreignKeyTags(block, dbColumns)
+      const name = claim(forwardRelationName(dbColumns, target, names, tagText(tags, 'fieldName')), names, `${typeNames.get(block.name)}: the relation of foreign key (${dbColumns.join(', ')})`)
       relationRenames.set(field, name)
-      // The other side is told apart by the key's columns: `filmsByOriginalLanguage`, `employeesByReportsTo`.
-      forwardName.set(`${block.name}|${field.fieldType}|${relationName(field) ?? ''}`, stripped ?? dbColumns.join('_'))
+      forwardName.set(`${block.name}|${field.fieldType}|${relationName(field) ?? ''}`, relationKeyWord(dbColumns))
     }
   }
 
@@ -84,13 +91,17 @@ export function applyNames(schema: Schema): void {
       const source = String(field.fieldType)
       const sourceType = typeNames.get(source)!
       const between = fields(block).filter((f) => f.fieldType === source && !relationKeyValue(f, 'fields')).length
-      const selfRelation = source === block.name
-      let name = field.array ? plural(camel(sourceType)) : camel(sourceType)
       const forward = forwardName.get(`${source}|${block.name}|${relationName(field) ?? ''}`)
       const names = taken.get(block.name)!
-      if ((between > 1 || selfRelation || names.has(name)) && forward) name = `${name}By${pascal(forward)}`
-      name = uniqueName(name, names)
-      names.add(name)
+      const owning = fields(byName.get(source)!).find((f) => f.fieldType === block.name && relationKeyValue(f, 'fields') && relationName(f) === relationName(field))
+      const dbColumns = (owning && relationKeyValue(owning, 'fields')?.map((c) => dbFieldNameOf(fields(byName.get(source)!).find((f) => f.name === c) ?? ({ name: c } as Field)))) ?? []
+      const tagged = owning ? tagText(foreignKeyTags(byName.get(source)!, dbColumns), 'foreignFieldName') : undefined
+      const ambiguous = (between > 1 || source === block.name) && forward !== undefined
+      const name = claim(
+        backRelationName(sourceType, !!field.array, forward ?? '', ambiguous, forward !== undefined ? names : new Set(), tagged),
+        names,
+        `${typeNames.get(block.name)}: the back-relation from ${sourceType}`,
+      )
       relationRenames.set(field, name)
     }
   }
@@ -124,22 +135,34 @@ export function applyNames(schema: Schema): void {
   }
 }
 
-/** Old model/enum name -> new type name, unique across models, views and enums. */
-function computeTypeNames(schema: Schema): Map<string, string> {
+/** Old model/enum name -> new type name, unique across models, views and enums (a table's @name wins). */
+function computeTypeNames(schema: Schema, catalog: Catalog): Map<string, string> {
   const items = [
-    ...blocks(schema).map((b) => ({ old: b.name, db: dbNameOf(b), make: typeName })),
-    ...enums(schema).map((e) => ({ old: e.name, db: enumDbNameOf(e), make: enumName })),
+    ...blocks(schema).map((b) => ({ old: b.name, db: dbNameOf(b), make: typeName, what: 'table or view' })),
+    ...enums(schema).map((e) => ({ old: e.name, db: enumDbNameOf(e), make: enumName, what: 'enum type' })),
   ]
   const schemasByName = new Map<string, Set<string>>()
   for (const { db } of items) schemasByName.set(db.name, (schemasByName.get(db.name) ?? new Set()).add(db.schema))
   const result = new Map<string, string>()
-  const taken = new Set<string>()
-  for (const { old, db, make } of items) {
-    const name = uniqueName(make(db.name, db.schema, schemasByName.get(db.name)!.size > 1), taken)
-    taken.add(name)
-    result.set(old, name)
+  const taken: Names = new Map()
+  for (const { old, db, make, what } of items) {
+    const tagged = what === 'enum type' ? undefined : tagText(catalog.byName.get(`${db.schema}.${db.name}`)?.tags, 'name')
+    result.set(old, claim(tagged ?? make(db.name, db.schema, schemasByName.get(db.name)!.size > 1), taken, `${what} ${db.schema}.${db.name}`))
   }
   return result
+}
+
+/** Names given so far in one scope, each with what it names (for the error when two meet). */
+type Names = Map<string, string>
+
+/** Takes `name` for `what`, or stops: two database objects must never share a GraphQL name. */
+function claim(name: string, names: Names, what: string): string {
+  const other = names.get(name)
+  if (other !== undefined) {
+    throw new ModelError(`${what} and ${other} would both be named "${name}" in the API: rename one with a smart comment (@name, or @fieldName on a foreign key) or the config's smartTags`)
+  }
+  names.set(name, what)
+  return name
 }
 
 function renameBlock(block: Block, newName: string, dbName: string): void {

@@ -4,9 +4,13 @@
  * derived once from the Pothos datamodel and the schema.prisma text.
  */
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
-import type { Catalog } from '../introspect/catalog.js'
+import type { Catalog, CatalogRelation } from '../introspect/catalog.js'
+import { tagText } from '../introspect/smart-tags.js'
 import { TEMPORAL_COMMENT } from './exact-temporal.js'
-import { TEXT_READ_COMMENT, TEXT_READ_TYPES } from './text-read-types.js'
+import { TEXT_READ_COMMENT } from './text-read-types.js'
+import { addCatalogRelations } from './catalog-relations.js'
+import { omittedActions, type OmitAction } from './omit.js'
+import { uniqueKeysOf } from './unique-keys.js'
 import { blocks, dbFieldNameOf, dbNameOf, enums, fields as astFields, fieldAttribute, parsePrismaSchema, stringArgument, type Field } from './prisma-ast.js'
 
 export type DMMFField = PothosPrismaDatamodel['datamodel']['models'][string]['fields'][number]
@@ -23,8 +27,10 @@ export interface ModelInfo {
   relations: DMMFField[]
   /** `@db.X` of each scalar field that has one (Date, Time, Timestamptz, Uuid, ...). */
   nativeTypes: Map<string, string>
-  /** Every unique key (unique columns and unique indexes), by field names. */
+  /** Every unique key but the primary key (unique constraints and indexes, declared `@unique`s), by field names. */
   uniques: string[][]
+  /** Root lookups besides the key's: `customerByEmail(email:)`, one per unique key not omitted. */
+  lookups: { fields: string[]; name: string }[]
   /** Where the rows live, for the SQL the planner writes. */
   table: { schema: string; name: string }
   /** What PostgreSQL says the relation is: a keyless table is a Prisma view, but still a table here. */
@@ -33,9 +39,22 @@ export interface ModelInfo {
   rowSecurity: boolean
   /** Each scalar field's column: its name, its type as format_type() prints it (for casts), and
    *  whether only PostgreSQL writes it (generated, or identity ALWAYS). */
-  columns: Map<string, { name: string; type: string; generatedAlways: boolean }>
+  columns: Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean }>
   /** Each relation field's join: these fields of this model equal those fields of the target. */
   joins: Map<string, { from: string[]; to: string[] }>
+  /**
+   * Relations Prisma does not know (foreign keys of keyless tables, `@foreignKey`s declared on
+   * views): read by the planner like any other, but no nested writes go through them.
+   */
+  readOnlyRelations: Set<string>
+  /** Fields served as PostgreSQL's text of a type Prisma does not support (./text-read-types.ts). */
+  readAsText: Set<string>
+  /** What `@omit` takes away from the whole type (create, update, delete, filter, order, aggregate). */
+  omitted: Set<OmitAction>
+  /** What `@omit` takes away from each column's field. */
+  omittedFields: Map<string, Set<OmitAction>>
+  /** `@deprecated reason` of the type's fields (columns and relations). */
+  deprecated: Map<string, string>
 }
 
 export interface Datamodel {
@@ -50,29 +69,38 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
   const astBlocks = new Map(blocks(ast).map((b) => [b.name, b]))
   const views = new Set(blocks(ast).filter((b) => b.type === 'view').map((b) => b.name))
   const native = new Map<string, Map<string, string>>()
+  const textRead = new Map<string, Set<string>>()
   for (const block of blocks(ast)) {
     const types = new Map<string, string>()
+    const asText = new Set<string>()
     for (const field of astFields(block)) {
       const db = field.attributes?.find((a) => a.group === 'db')
-      const readAsText = TEMPORAL_COMMENT.exec(field.comment ?? '')?.[1] ?? TEXT_READ_COMMENT.exec(field.comment ?? '')?.[1]
+      const unsupported = TEXT_READ_COMMENT.exec(field.comment ?? '')?.[1]
+      const readAsText = TEMPORAL_COMMENT.exec(field.comment ?? '')?.[1] ?? unsupported
       if (db) types.set(field.name, db.name)
       else if (readAsText) types.set(field.name, readAsText)
+      if (unsupported) asText.add(field.name)
     }
     native.set(block.name, types)
+    textRead.set(block.name, asText)
   }
   const models = new Map<string, ModelInfo>()
+  const catalogRelations = new Map<string, CatalogRelation>()
   for (const [name, model] of Object.entries(raw.datamodel.models)) {
     const key = keyOf(model)
     const block = astBlocks.get(name)!
     const table = dbNameOf(block)
-    const catalogColumns = new Map(catalog.byName.get(`${table.schema}.${table.name}`)?.columns.map((c) => [c.name, c]))
-    const columns = new Map<string, { name: string; type: string; generatedAlways: boolean }>()
+    const relation = catalog.byName.get(`${table.schema}.${table.name}`)
+    const catalogColumns = new Map(relation?.columns.map((c) => [c.name, c]))
+    const columns = new Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean }>()
     const joins = new Map<string, { from: string[]; to: string[] }>()
     for (const field of astFields(block)) {
       const column = dbFieldNameOf(field)
       const found = catalogColumns.get(column)
-      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways })
+      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways, notNull: found.notNull })
     }
+    const qualified = `${table.schema}.${table.name}`
+    const fieldOf = new Map([...columns].map(([field, c]) => [c.name, field]))
     models.set(name, {
       name,
       description: model.documentation,
@@ -83,12 +111,19 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       relations: model.fields.filter((f) => f.kind === 'object'),
       nativeTypes: native.get(name) ?? new Map(),
       table,
-      relationKind: catalog.byName.get(`${table.schema}.${table.name}`)?.kind ?? 'view',
-      rowSecurity: catalog.byName.get(`${table.schema}.${table.name}`)?.rowSecurity ?? false,
+      relationKind: relation?.kind ?? 'view',
+      rowSecurity: relation?.rowSecurity ?? false,
       columns,
       joins,
-      uniques: [...model.fields.filter((f) => f.isUnique).map((f) => [f.name]), ...model.uniqueIndexes.map((u) => [...u.fields])],
+      uniques: [],
+      lookups: [],
+      readOnlyRelations: new Set(),
+      readAsText: textRead.get(name) ?? new Set(),
+      omitted: omittedActions(relation?.tags, qualified),
+      omittedFields: new Map(relation?.columns.filter((c) => fieldOf.has(c.name)).map((c) => [fieldOf.get(c.name)!, omittedActions(c.tags, `${qualified}.${c.name}`)])),
+      deprecated: new Map(relation?.columns.filter((c) => fieldOf.has(c.name) && c.tags.deprecated).map((c) => [fieldOf.get(c.name)!, tagText(c.tags, 'deprecated') ?? 'No longer supported.'])),
     })
+    if (relation) catalogRelations.set(name, relation)
   }
   // Joins need both sides: a back-relation (`film.inventories`) has no `fields:` of its own.
   for (const [name, info] of models) {
@@ -103,6 +138,14 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       }
     }
   }
+  for (const [name, info] of models) {
+    const relation = catalogRelations.get(name)
+    if (!relation) continue
+    const keys = uniqueKeysOf(info, relation)
+    info.uniques = keys.map((k) => k.fields)
+    info.lookups = keys.filter((k) => k.lookup).map((k) => ({ fields: k.fields, name: k.lookup! }))
+  }
+  addCatalogRelations(models, catalogRelations)
   const enumValues = new Map(
     enums(ast).map((e) => [
       e.name,
@@ -153,6 +196,11 @@ export function inverseRelation(datamodel: Datamodel, model: string, field: DMMF
  * types, macaddr): they are served, but not filtered or ordered on.
  */
 export function isOpaqueText(model: ModelInfo, field: DMMFField): boolean {
-  const native = model.nativeTypes.get(field.name)
-  return native !== undefined && native !== 'interval' && TEXT_READ_TYPES.includes(native)
+  return model.readAsText.has(field.name) && model.nativeTypes.get(field.name) !== 'interval'
+}
+
+/** The field is served and `@omit` does not take `action` away from it (or from its whole type). */
+export function allows(model: ModelInfo, field: string | undefined, action: OmitAction): boolean {
+  if (model.omitted.has(action)) return false
+  return field === undefined || !model.omittedFields.get(field)?.has(action)
 }

@@ -1,14 +1,15 @@
 /**
  * Tables without a primary key (the reference `api.iotawatt`) come out of Prisma's introspection
  * with `@@ignore`, which would hide them from the client. Portico keeps them:
- * - with a declared key (config `primaryKeys`, or a `@primaryKey a,b` smart comment) the model gets
+ * - with a declared key (a `@primaryKey a,b` smart tag, in a comment or the config) the model gets
  *   `@@id([...])` and every feature of a keyed table;
  * - without one it becomes a read-only Prisma `view`, which needs no unique criteria: it can be
  *   listed, filtered, ordered, counted and paged (by offset), duplicate rows included.
  * Views with a declared key get `@@id` too.
  */
 import type { Catalog } from '../introspect/catalog.js'
-import { parseSmartComment } from '../introspect/smart-tags.js'
+import { columnList, tagText } from '../introspect/smart-tags.js'
+import { ModelError } from '../errors.js'
 import {
   blockAttribute,
   blockAttributes,
@@ -24,16 +25,17 @@ import {
 
 const NO_UNIQUE_IDENTIFIER = /does not contain a valid unique identifier/
 
-export function declareKeys(schema: Schema, catalog: Catalog, declared: Record<string, string[]>, notes: string[]): void {
+export function declareKeys(schema: Schema, catalog: Catalog, notes: string[]): void {
   const removed = new Set<string>()
   for (const block of blocks(schema)) {
     const { schema: dbSchema, name } = dbNameOf(block)
     const qualified = `${dbSchema}.${name}`
-    const tagged = parseSmartComment(catalog.byName.get(qualified)?.comment).tags.primaryKey
-    const key = declared[qualified] ?? (typeof tagged === 'string' ? tagged.split(',').map((c) => c.trim()) : undefined)
+    const relation = catalog.byName.get(qualified)
+    const tagged = tagText(relation?.tags, 'primaryKey')
+    const key = tagged ? columnList(tagged) : undefined
     const ignored = blockAttributes(block, 'ignore').length > 0
     if (key) {
-      setKey(block, key, qualified)
+      setKey(block, key, qualified, relation?.kind === 'view' || relation?.kind === 'materialized view')
       notes.push(`${qualified}: declared key (${key.join(', ')})`)
     } else if (ignored) {
       block.type = 'view'
@@ -51,12 +53,19 @@ export function declareKeys(schema: Schema, catalog: Catalog, declared: Record<s
   dropRelations(schema, removed)
 }
 
-function setKey(block: Block, columns: string[], qualified: string): void {
+/**
+ * A view's columns are all nullable as far as PostgreSQL says: declaring them its key says they are
+ * not, so they become non-null in the API. A table's nullable column is nullable for real.
+ */
+function setKey(block: Block, columns: string[], qualified: string, isView: boolean): void {
   const byColumn = new Map(fields(block).map((f) => [dbFieldNameOf(f), f]))
   const names = columns.map((column) => {
     const field = byColumn.get(column)
-    if (!field) throw new Error(`declared key of ${qualified} names column "${column}", which it does not have`)
-    if (field.optional) throw new Error(`declared key of ${qualified} names column "${column}", which is nullable`)
+    if (!field) throw new ModelError(`the declared key (@primaryKey) of ${qualified} names column "${column}", which it does not have (columns: ${[...byColumn.keys()].join(', ')})`)
+    if (field.optional && !isView) {
+      throw new ModelError(`the declared key (@primaryKey) of ${qualified} names column "${column}", which may be NULL: make it NOT NULL, or declare another key`)
+    }
+    field.optional = false
     return field.name
   })
   block.properties = block.properties.filter((p) => !(p.type === 'attribute' && p.name === 'id'))

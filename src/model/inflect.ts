@@ -95,6 +95,39 @@ export function lookupFieldName(type: string): string {
   return camel(type)
 }
 
+/**
+ * The to-one side of a foreign key: its column without the key suffix (`language_id` ->
+ * `language`); a column without one, several columns, or a name already taken give
+ * `<target>By<Columns>` (`personByAuthor`). A smart tag's `@fieldName` wins.
+ */
+export function forwardRelationName(dbColumns: string[], targetType: string, taken: { has(name: string): boolean }, tagged?: string): string {
+  if (tagged) return tagged
+  const stripped = dbColumns.length === 1 ? stripKeySuffix(dbColumns[0]!) : null
+  const name = dbColumns.length === 1 ? (stripped ? camel(stripped) : '') : camel(targetType)
+  return !name || taken.has(name) ? `${camel(targetType)}By${pascal(dbColumns.join('_'))}` : name
+}
+
+/** What tells several relations between two types apart: the key's columns, suffix stripped. */
+export function relationKeyWord(dbColumns: string[]): string {
+  return (dbColumns.length === 1 ? stripKeySuffix(dbColumns[0]!) : null) ?? dbColumns.join('_')
+}
+
+/**
+ * The other side of a foreign key: the referencing type, in the plural when many rows may refer
+ * (`films`); told apart by the key (`filmsByOriginalLanguage`) when two types are related through
+ * several keys, a type refers to itself, or the name is taken. `@foreignFieldName` wins.
+ */
+export function backRelationName(sourceType: string, many: boolean, keyWord: string, ambiguous: boolean, taken: { has(name: string): boolean }, tagged?: string): string {
+  if (tagged) return tagged
+  const name = many ? plural(camel(sourceType)) : camel(sourceType)
+  return ambiguous || taken.has(name) ? `${name}By${pascal(keyWord)}` : name
+}
+
+/** Root lookup by a unique key that is not the primary key: `customerByEmail`, `rentalByRentalDateAndInventoryIdAndCustomerId`. */
+export function uniqueLookupFieldName(type: string, fields: string[]): string {
+  return `${camel(type)}By${fields.map((f) => pascal(f)).join('And')}`
+}
+
 /** Make `name` unique among `taken` by appending 2, 3, ... */
 export function uniqueName(name: string, taken: Set<string>): string {
   if (!taken.has(name)) return name

@@ -1,6 +1,6 @@
 /**
- * From Prisma's introspection to Portico's schema.prisma: keys for keyless tables, materialized
- * views, descriptions, then names. Each pass is its own module; this is the order they run in.
+ * From Prisma's introspection to Portico's schema.prisma: materialized views, omitted tables,
+ * domains, keys for keyless tables and views, descriptions, then names. Each pass is its own module; this is the order they run in.
  */
 import type { Catalog } from '../introspect/catalog.js'
 import { addDescriptions } from './add-descriptions.js'
@@ -8,6 +8,7 @@ import { addMaterializedViews } from './add-materialized-views.js'
 import { applyNames } from './apply-names.js'
 import { declareKeys } from './declare-keys.js'
 import { omitTables } from './omit-tables.js'
+import { resolveDomains } from './resolve-domains.js'
 import { readTemporalsAsText } from './exact-temporal.js'
 import { readUnsupportedAsText } from './text-read-types.js'
 import { blocks, enums, fields, parsePrismaSchema, printPrismaSchema, type Schema } from './prisma-ast.js'
@@ -18,16 +19,18 @@ export interface RefinedSchema {
   notes: string[]
 }
 
-export function refinePrismaSchema(introspected: string, catalog: Catalog, primaryKeys: Record<string, string[]>): RefinedSchema {
+export function refinePrismaSchema(introspected: string, catalog: Catalog): RefinedSchema {
   const notes: string[] = []
   const ast = parsePrismaSchema(introspected)
-  omitTables(ast, catalog, notes)
-  declareKeys(ast, catalog, primaryKeys, notes)
+  // Materialized views first: the passes after it (@omit, declared keys) apply to them too.
   addMaterializedViews(ast, catalog, notes)
+  omitTables(ast, catalog, notes)
+  resolveDomains(ast, catalog)
+  declareKeys(ast, catalog, notes)
   readTemporalsAsText(ast)
   readUnsupportedAsText(ast, notes)
   addDescriptions(ast, catalog)
-  applyNames(ast)
+  applyNames(ast, catalog)
   canonicalLayout(ast)
   return { schema: printPrismaSchema(ast), notes }
 }

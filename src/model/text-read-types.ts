@@ -1,14 +1,17 @@
 /**
- * Columns of types Prisma marks `Unsupported(...)` are invisible to its client. Those whose text
- * form is useful are read as text instead, as `String` fields: interval (ISO-8601 durations, the
- * pool sets IntervalStyle), tsvector and tsquery, macaddr, and the geometric types. The original
- * type stays in a trailing comment, which ../model/datamodel.ts reads. Other unsupported columns
- * stay left out, with Prisma's warning in the log.
+ * Columns of types Prisma marks `Unsupported(...)` are invisible to its client. Portico reads every
+ * one of them as text instead, as a `String` field, so no column is left out: interval (served as
+ * ISO-8601 durations, the pool sets IntervalStyle), tsvector and tsquery, ranges, macaddr, bit
+ * strings, the geometric types, types of extensions... The original type stays in a trailing
+ * comment, which ../model/datamodel.ts reads. Such text has no useful order or equality for
+ * filters, so those columns are served but not filtered or ordered on (interval aside, whose
+ * filters compare durations).
  */
 import { blocks, fields, type Schema } from './prisma-ast.js'
 
-export const TEXT_READ_TYPES = ['interval', 'tsvector', 'tsquery', 'macaddr', 'macaddr8', 'point', 'lseg', 'path', 'box', 'polygon', 'line', 'circle']
-export const TEXT_READ_COMMENT = /Unsupported\("(\w+)"\)/
+export const TEXT_READ_COMMENT = /Unsupported\("([^"]+)"\)/
+
+export const readAsTextComment = (pgType: string) => `// Unsupported("${pgType}"): read as text`
 
 export function readUnsupportedAsText(schema: Schema, notes: string[]): void {
   for (const block of blocks(schema)) {
@@ -16,9 +19,8 @@ export function readUnsupportedAsText(schema: Schema, notes: string[]): void {
       const type = field.fieldType as unknown as { type?: string; name?: string; params?: unknown[] }
       if (typeof field.fieldType === 'string' || type?.name !== 'Unsupported') continue
       const pgType = String(type.params?.[0] ?? '').replace(/"/g, '')
-      if (!TEXT_READ_TYPES.includes(pgType)) continue
       field.fieldType = 'String'
-      field.comment = `// Unsupported("${pgType}"): read as text`
+      field.comment = readAsTextComment(pgType)
       notes.push(`${block.name}.${field.name}: ${pgType} read as text`)
     }
   }

@@ -118,8 +118,8 @@ export function compileOperation(
       continue
     }
     if (source.kind === 'lookup') {
-      const { model } = source
-      addToRuns(ctx, members, { field, model, type: objectTypeOf(field), fields: model.key, key: model.key.map((k) => field.args[k]) })
+      const { model, fields } = source
+      addToRuns(ctx, members, { field, model, type: objectTypeOf(field), fields, key: fields.map((k) => field.args[k]) })
     } else {
       const node = decodeNodeId(datamodel, schema, String(field.args.nodeId))
       addToRuns(ctx, members, { field, ...node, fields: node.model.key })

@@ -72,14 +72,6 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectTy
       const object = objectJson(ctx, target, objectTypeOf(field), selectionOf(ctx.op, objectTypeOf(field), field.nodes), inner)
       return `(SELECT ${object} FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, source.relation, target, inner)} LIMIT 1)`
     }
-    case 'list': {
-      const target = targetOf(source.relation)
-      const inner = ctx.params.alias()
-      const nodeType = objectTypeOf(field)
-      const object = objectJson(ctx, target, nodeType, selectionOf(ctx.op, nodeType, field.nodes), inner)
-      const rows = `SELECT ${object} AS j FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, source.relation, target, inner)} ORDER BY ${orderBySql(target, inner, orderItems(target, undefined))}`
-      return `(SELECT coalesce(json_agg(x.j), '[]'::json) FROM (${rows}) x)`
-    }
     case 'connection': {
       const target = targetOf(source.relation)
       return `(${connectionSql(ctx, target, field, (inner) => joinCondition(model, alias, source.relation, target, inner))})`

@@ -10,15 +10,18 @@ export type FieldSource =
   | { kind: 'column'; field: DMMFField }
   /** A to-one relation: the related row or null. */
   | { kind: 'toOne'; relation: string }
-  /** A to-many relation to a keyless model: every related row, as a list. */
-  | { kind: 'list'; relation: string }
   /** A to-many relation as a connection. */
   | { kind: 'connection'; relation: string }
   /** A many-to-many shortcut: the far rows reached through the join model, as a connection. */
   | { kind: 'manyToMany'; toJoin: string; join: ModelInfo; toFar: string; far: ModelInfo }
 
 /** What a root field of Query reads: a model's list or groups, one row by key, or any row by nodeId. */
-export type RootSource = { kind: 'rootList'; model: ModelInfo } | { kind: 'groupBy'; model: ModelInfo } | { kind: 'lookup'; model: ModelInfo } | { kind: 'node' }
+export type RootSource =
+  | { kind: 'rootList'; model: ModelInfo }
+  | { kind: 'groupBy'; model: ModelInfo }
+  /** By a whole unique key: the primary key, or another unique key's `fields`. */
+  | { kind: 'lookup'; model: ModelInfo; fields: string[] }
+  | { kind: 'node' }
 
 export const rootSource = (source: RootSource) => ({ portico: source })
 

@@ -63,14 +63,7 @@ function toOneField(t: Builder, relation: DMMFField, target: ModelInfo) {
   })
 }
 
+/** A to-many relation is a connection like a root list, keyless rows included (offset cursors). */
 function toManyField(t: Builder, ctx: SchemaContext, model: ModelInfo, relation: DMMFField, target: ModelInfo) {
-  if (!target.keyName) {
-    return t.field({
-      type: [relation.type],
-      description: relation.documentation,
-      resolve: byResponseKey,
-      extensions: fieldSource({ kind: 'list', relation: relation.name }),
-    })
-  }
   return relationConnectionField(t, ctx, model, relation.name, target, { kind: 'connection', relation: relation.name }, relation.documentation)
 }

@@ -1,5 +1,6 @@
 /**
- * Root query fields of each model: a lookup by key named after the type (`film(filmId: 1)`) and a
+ * Root query fields of each model: a lookup by key named after the type (`film(filmId: 1)`), one
+ * per other unique key (`customerByEmail(email:)`), and a
  * list named in the plural (`films`), a Relay connection with `totalCount`. A list is one SQL
  * statement however deep its selection; lookups are batched per request (../planner).
  */
@@ -23,7 +24,10 @@ export function createRootFields(ctx: SchemaContext): void {
       const fields: Record<string, unknown> = {}
       if ([...ctx.datamodel.models.values()].some((m) => m.keyName)) fields.node = nodeField(t, ctx)
       for (const model of ctx.datamodel.models.values()) {
-        if (model.keyName) fields[lookupFieldName(model.name)] = lookupField(t, ctx, model)
+        if (model.keyName) fields[lookupFieldName(model.name)] = lookupField(t, ctx, model, model.key, `The ${model.name} with this key, or null.`)
+        for (const lookup of model.lookups) {
+          fields[lookup.name] = lookupField(t, ctx, model, lookup.fields, `The ${model.name} with this ${lookup.fields.join(' and ')} (a unique key), or null.`)
+        }
         fields[listFieldName(model.name)] = listField(t, ctx, model)
         const groups = groupByField(t, ctx, model)
         if (groups) fields[`${listFieldName(model.name)}GroupBy`] = groups
@@ -33,9 +37,10 @@ export function createRootFields(ctx: SchemaContext): void {
   })
 }
 
-function lookupField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
+/** A root field finding one row by a whole unique key (the primary key, or another). */
+function lookupField(t: Builder, ctx: SchemaContext, model: ModelInfo, key: string[], description: string) {
   const args: Record<string, unknown> = {}
-  for (const name of model.key) {
+  for (const name of key) {
     const field = model.scalars.find((f) => f.name === name)!
     const type = graphqlScalarName(field.type, model.nativeTypes.get(name))
     args[name] = t.arg({ type: ctx.enumRefs.get(type) ?? type, required: true })
@@ -43,11 +48,11 @@ function lookupField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
   return t.field({
     type: model.name,
     nullable: true,
-    description: `The ${model.name} with this key, or null.`,
+    description,
     args,
-    resolve: (_root: unknown, key: Record<string, unknown>, context: object, info: GraphQLResolveInfo) =>
-      ctx.planner.byKey(model, model.key.map((k) => key[k]), info.returnType as GraphQLObjectType, info, context),
-    extensions: rootSource({ kind: 'lookup', model }),
+    resolve: (_root: unknown, values: Record<string, unknown>, context: object, info: GraphQLResolveInfo) =>
+      ctx.planner.byKey(model, key.map((k) => values[k]), info.returnType as GraphQLObjectType, info, context, key),
+    extensions: rootSource({ kind: 'lookup', model, fields: key }),
   })
 }
 

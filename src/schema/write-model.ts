@@ -34,7 +34,8 @@ export function isWritable(model: ModelInfo): boolean {
 /** Relations to writable models, with both sides known. */
 export function writeRelations(ctx: Ctx, model: ModelInfo): WriteRelation[] {
   const relations: WriteRelation[] = []
-  for (const field of model.relations) {
+  // Relations Prisma does not know (../model/catalog-relations.ts) are read-only.
+  for (const field of model.relations.filter((r) => !model.readOnlyRelations.has(r.name))) {
     const target = ctx.datamodel.models.get(field.type)
     const inverse = target && inverseRelation(ctx.datamodel, model.name, field)
     if (!target || !inverse || !isWritable(target)) continue
