@@ -11,6 +11,7 @@ import { TEXT_READ_COMMENT } from './text-read-types.js'
 import { addCatalogRelations } from './catalog-relations.js'
 import { omittedActions, type OmitAction } from './omit.js'
 import { uniqueKeysOf } from './unique-keys.js'
+import { leftOutColumns, type LeftOutColumn } from './left-out.js'
 import { blocks, dbFieldNameOf, dbNameOf, enums, fields as astFields, fieldAttribute, parsePrismaSchema, stringArgument, type Field } from './prisma-ast.js'
 
 export type DMMFField = PothosPrismaDatamodel['datamodel']['models'][string]['fields'][number]
@@ -62,6 +63,8 @@ export interface Datamodel {
   /** Each enum's values: GraphQL name -> the label stored in the database (`PG_13` -> `PG-13`). */
   enums: Map<string, Map<string, string>>
   raw: PothosPrismaDatamodel
+  /** Columns of the exposed schemas the API does not serve (none but those @omit hides, normally). */
+  leftOut: LeftOutColumn[]
 }
 
 export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: string, catalog: Catalog): Datamodel {
@@ -132,7 +135,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       const own = relationFields(astFields(block).find((f) => f.name === relation.name)!)
       if (own) info.joins.set(relation.name, own)
       else {
-        const inverse = inverseRelation({ models, enums: new Map(), raw }, name, relation)
+        const inverse = inverseRelation({ models, enums: new Map(), raw, leftOut: [] }, name, relation)
         const other = inverse && relationFields(astFields(astBlocks.get(relation.type)!).find((f) => f.name === inverse.name)!)
         if (other) info.joins.set(relation.name, { from: other.to, to: other.from })
       }
@@ -156,7 +159,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       ),
     ]),
   )
-  return { models, enums: enumValues, raw }
+  return { models, enums: enumValues, raw, leftOut: leftOutColumns(models.values(), catalog) }
 }
 
 /** `@relation(fields: [a], references: [b])` -> { from: [a], to: [b] }; undefined on the side without fields. */

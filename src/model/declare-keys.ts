@@ -5,7 +5,7 @@
  *   `@@id([...])` and every feature of a keyed table;
  * - without one it becomes a read-only Prisma `view`, which needs no unique criteria: it can be
  *   listed, filtered, ordered, counted and paged (by offset), duplicate rows included.
- * Views with a declared key get `@@id` too.
+ * Views with a declared key get `@@unique` (Prisma allows no `@@id` on a view): it is their key all the same.
  */
 import type { Catalog } from '../introspect/catalog.js'
 import { columnList, tagText } from '../introspect/smart-tags.js'
@@ -69,7 +69,9 @@ function setKey(block: Block, columns: string[], qualified: string, isView: bool
     return field.name
   })
   block.properties = block.properties.filter((p) => !(p.type === 'attribute' && p.name === 'id'))
-  block.properties.push(blockAttribute('id', [fieldList(names)], block.type === 'view' ? 'view' : 'object'))
+  // Prisma allows no @@id on a view, but a @@unique over required fields identifies its rows as well.
+  if (block.type === 'view') block.properties.push(blockAttribute('unique', [fieldList(names)], 'view'))
+  else block.properties.push(blockAttribute('id', [fieldList(names)], 'object'))
 }
 
 function dropKeylessDocComments(schema: Schema): void {

@@ -9,6 +9,7 @@ import { applyNames } from './apply-names.js'
 import { declareKeys } from './declare-keys.js'
 import { omitTables } from './omit-tables.js'
 import { resolveDomains } from './resolve-domains.js'
+import { dropPartialIndexes } from './partial-indexes.js'
 import { readTemporalsAsText } from './exact-temporal.js'
 import { readUnsupportedAsText } from './text-read-types.js'
 import { blocks, enums, fields, parsePrismaSchema, printPrismaSchema, type Schema } from './prisma-ast.js'
@@ -24,6 +25,7 @@ export function refinePrismaSchema(introspected: string, catalog: Catalog): Refi
   const ast = parsePrismaSchema(introspected)
   // Materialized views first: the passes after it (@omit, declared keys) apply to them too.
   addMaterializedViews(ast, catalog, notes)
+  dropPartialIndexes(ast)
   omitTables(ast, catalog, notes)
   resolveDomains(ast, catalog)
   declareKeys(ast, catalog, notes)
