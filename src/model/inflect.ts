@@ -133,3 +133,64 @@ export function uniqueName(name: string, taken: Set<string>): string {
   if (!taken.has(name)) return name
   for (let i = 2; ; i++) if (!taken.has(`${name}${i}`)) return `${name}${i}`
 }
+
+/** `filmActors` -> `FilmActors`: a field name as the middle of a type name. */
+const typePart = (field: string) => `${field[0]!.toUpperCase()}${field.slice(1)}`
+
+/**
+ * Every GraphQL type name the schema derives from a table's type name (`Film`), in one place, so
+ * ../model/check-names.ts can tell before building when two would meet (a table `film_connection`
+ * beside `film`).
+ */
+export const derivedTypeName = {
+  connection: (type: string) => `${type}Connection`,
+  edge: (type: string) => `${type}Edge`,
+  /** A to-many field's own connection: `ActorFilmsConnection`, and its edge `ActorFilmsConnectionEdge`. */
+  relationConnection: (type: string, field: string) => `${type}${typePart(field)}Connection`,
+  relationEdge: (type: string, field: string) => `${type}${typePart(field)}ConnectionEdge`,
+  filter: (type: string) => `${type}Filter`,
+  relationFilter: (type: string, many: boolean) => `${type}${many ? 'ListRelationFilter' : 'RelationFilter'}`,
+  orderBy: (type: string) => `${type}OrderBy`,
+  aggregates: (type: string) => `${type}Aggregates`,
+  /** `FilmSumAggregates`, `FilmDistinctCountAggregates` */
+  aggregateFunction: (type: string, fn: string) => `${type}${typePart(fn)}Aggregates`,
+  groupField: (type: string) => `${type}GroupField`,
+  groupKey: (type: string) => `${type}GroupKey`,
+  group: (type: string) => `${type}Group`,
+  temporalField: (type: string) => `${type}TemporalField`,
+  timeBucket: (type: string) => `${type}TimeBucket`,
+  aggregateHaving: (type: string) => `${type}AggregateHaving`,
+  aggregateOrder: (type: string) => `${type}AggregateOrder`,
+  groupHaving: (type: string) => `${type}GroupHaving`,
+  groupOrderBy: (type: string) => `${type}GroupOrderBy`,
+  createInput: (type: string) => `${type}CreateInput`,
+  createManyInput: (type: string) => `${type}CreateManyInput`,
+  updateInput: (type: string) => `${type}UpdateInput`,
+  updateManyInput: (type: string) => `${type}UpdateManyInput`,
+  whereUniqueInput: (type: string) => `${type}WhereUniqueInput`,
+  /** A nested create from the other side of `relation`, which Portico fills in. */
+  createWithoutInput: (type: string, relation: string) => `${type}CreateWithout${typePart(relation)}Input`,
+  createNestedInput: (type: string, many: boolean, inverse: string) => `${type}CreateNested${many ? 'Many' : 'One'}Without${typePart(inverse)}Input`,
+  updateNestedInput: (type: string, many: boolean, inverse: string) => `${type}UpdateNested${many ? 'Many' : 'One'}Without${typePart(inverse)}Input`,
+  linkInput: (type: string, unlink: boolean) => `${type}${unlink ? 'LinkUnlink' : 'Link'}Input`,
+}
+
+/** Root fields of a table's type: lists, groups, lookups and the mutations. */
+export const rootFieldName = {
+  lookup: lookupFieldName,
+  list: listFieldName,
+  groupBy: (type: string) => `${listFieldName(type)}GroupBy`,
+  uniqueLookup: uniqueLookupFieldName,
+  create: (type: string) => `create${type}`,
+  createMany: (type: string) => `createMany${type}`,
+  update: (type: string) => `update${type}`,
+  updateMany: (type: string) => `updateMany${type}`,
+  delete: (type: string) => `delete${type}`,
+  deleteMany: (type: string) => `deleteMany${type}`,
+  upsert: (type: string) => `upsert${type}`,
+}
+
+/** A scalar's filter input (`IntFilter`, `StringListFilter`), shared by every column of that type. */
+export function scalarFilterTypeName(type: string, list: boolean): string {
+  return `${type}${list ? 'List' : ''}Filter`
+}

@@ -15,6 +15,10 @@ import { declareEntities, FEDERATION_LINK, guardEntities } from './federation.js
 import { createMutationFields } from './mutation-fields.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
+import { checkGeneratedNames } from '../model/check-names.js'
+import { SCALARS } from './scalars.js'
+
+const BUILT_IN_SCALARS = ['String', 'Int', 'Float', 'Boolean', 'ID']
 
 export interface GraphQLSchemas {
   /** The API: what schema.graphql holds. */
@@ -30,6 +34,7 @@ export function buildGraphQLSchemas(
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
+  checkGeneratedNames(datamodel, [...BUILT_IN_SCALARS, ...Object.keys(SCALARS)], { mutations: !config.readOnly })
   const builder = createBuilder({ prisma, dmmf: datamodel.raw })
   const enumRefs = new Map<string, unknown>()
   // Served by name (`PG_13`); the planner's SQL maps names to the database's labels ('PG-13').

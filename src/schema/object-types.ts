@@ -46,6 +46,7 @@ function scalarField(t: Builder, ctx: SchemaContext, model: ModelInfo, field: DM
     // A PostgreSQL array may hold NULLs whatever the column's constraints: items are nullable.
     nullable: field.isList ? { list: false, items: true } : !field.isRequired,
     description: field.documentation,
+    deprecationReason: model.deprecated.get(field.name),
     resolve: byResponseKey,
     extensions: fieldSource({ kind: 'column', field }),
   })
