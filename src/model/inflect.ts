@@ -169,9 +169,9 @@ export const derivedTypeName = {
   updateManyInput: (type: string) => `${type}UpdateManyInput`,
   whereUniqueInput: (type: string) => `${type}WhereUniqueInput`,
   /** A nested create from the other side of `relation`, which Portico fills in. */
-  createWithoutInput: (type: string, relation: string) => `${type}CreateWithout${typePart(relation)}Input`,
-  createNestedInput: (type: string, many: boolean, inverse: string) => `${type}CreateNested${many ? 'Many' : 'One'}Without${typePart(inverse)}Input`,
-  updateNestedInput: (type: string, many: boolean, inverse: string) => `${type}UpdateNested${many ? 'Many' : 'One'}Without${typePart(inverse)}Input`,
+  createWithoutInput: (type: string, relation: string) => `${type}CreateWithout${pascal(relation)}Input`,
+  createNestedInput: (type: string, many: boolean, inverse: string) => `${type}CreateNested${many ? 'Many' : 'One'}Without${pascal(inverse)}Input`,
+  updateNestedInput: (type: string, many: boolean, inverse: string) => `${type}UpdateNested${many ? 'Many' : 'One'}Without${pascal(inverse)}Input`,
   linkInput: (type: string, unlink: boolean) => `${type}${unlink ? 'LinkUnlink' : 'Link'}Input`,
 }
 

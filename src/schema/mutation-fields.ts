@@ -20,7 +20,8 @@
  */
 import { getNamedType, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
-import type { ModelInfo } from '../model/datamodel.js'
+import { allows, type ModelInfo } from '../model/datamodel.js'
+import { rootFieldName } from '../model/inflect.js'
 import { toPrismaWhere } from '../planner/prisma-where.js'
 import { ClientError } from '../serve/client-error.js'
 import type { Builder } from './builder.js'
@@ -64,7 +65,7 @@ export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoCon
     fields: (t: Builder) => {
       const fields: Record<string, unknown> = {}
       for (const { model, ...names } of typed) Object.assign(fields, modelMutations(t, ctx, names, writer, model))
-      for (const { model, input } of insertable) if (input) Object.assign(fields, insertMutations(t, input, writer, model))
+      for (const { model, input } of insertable) if (input && allows(model, undefined, 'create')) Object.assign(fields, insertMutations(t, input, writer, model))
       return fields
     },
   })
@@ -73,14 +74,14 @@ export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoCon
 /** createX and createManyX of a keyless table: written in SQL by the planner (Prisma sees a view). */
 function insertMutations(t: Builder, input: string, w: Writer, model: ModelInfo): Record<string, unknown> {
   return {
-    [`create${model.name}`]: t.field({
+    [rootFieldName.create(model.name)]: t.field({
       type: model.name,
       nullable: true,
       description: `Insert a ${model.name} row (a table without a key: inserts only) and return it.`,
       args: { data: t.arg({ type: input, required: true }) },
       resolve: async (_root: unknown, args: Args, _context: object, info: GraphQLResolveInfo) => (await w.insert(model, [args.data as Args], info, true))[0],
     }),
-    [`createMany${model.name}`]: t.field({
+    [rootFieldName.createMany(model.name)]: t.field({
       type: COUNT_TYPE,
       nullable: true,
       description: `Insert ${model.name} rows in one statement.`,
@@ -96,8 +97,15 @@ function modelInputs(inputs: MutationInputs, model: ModelInfo) {
   return { create: inputs.create(model), createMany: inputs.createMany(model), update: inputs.update(model), updateMany: inputs.updateMany(model), where: inputs.whereUnique(model) }
 }
 
-function modelMutations(t: Builder, ctx: SchemaContext, { create, createMany, update, updateMany, where }: InputNames, w: Writer, model: ModelInfo): Record<string, unknown> {
+function modelMutations(t: Builder, ctx: SchemaContext, inputs: InputNames, w: Writer, model: ModelInfo): Record<string, unknown> {
   const name = model.name
+  // `@omit create` (or update, delete) on the table takes those mutations away.
+  const create = allows(model, undefined, 'create') ? inputs.create : undefined
+  const createMany = allows(model, undefined, 'create') ? inputs.createMany : undefined
+  const update = allows(model, undefined, 'update') ? inputs.update : undefined
+  const updateMany = allows(model, undefined, 'update') ? inputs.updateMany : undefined
+  const { where } = inputs
+  const deletes = allows(model, undefined, 'delete')
   const filter = ctx.filters.where.get(name)
   const row = (description: string, args: Record<string, unknown>, resolve: (args: Args, context: object, info: GraphQLResolveInfo) => Promise<unknown>) =>
     t.field({ type: name, nullable: true, description, args, resolve: (_root: unknown, args: Args, context: object, info: GraphQLResolveInfo) => resolve(args, context, info) })
@@ -105,39 +113,39 @@ function modelMutations(t: Builder, ctx: SchemaContext, { create, createMany, up
     t.field({ type: COUNT_TYPE, nullable: true, description, args, resolve: (_root: unknown, args: Args) => resolve(args) })
   const fields: Record<string, unknown> = {}
   if (create) {
-    fields[`create${name}`] = row(
+    fields[rootFieldName.create(name)] = row(
       `Insert a ${name} row (with related rows to create or connect) and return it. With an idempotency key (or an Idempotency-Key header), a retry returns the first result instead of writing again.`,
       { data: t.arg({ type: create, required: true }), idempotencyKey: t.arg.string({ required: false }) },
       (args, context, info) => w.create(model, args, context, info),
     )
   }
   if (createMany) {
-    fields[`createMany${name}`] = count(
+    fields[rootFieldName.createMany(name)] = count(
       `Insert ${name} rows in one statement; skipDuplicates skips rows whose key or unique values exist already.`,
       { data: t.arg({ type: [createMany], required: true }), skipDuplicates: t.arg.boolean({ required: false }) },
       (args) => w.createMany(model, args),
     )
   }
   if (update && where) {
-    fields[`update${name}`] = row(`Change the ${name} row with this key and return it.`, { where: t.arg({ type: where, required: true }), data: t.arg({ type: update, required: true }) }, (args, context, info) =>
+    fields[rootFieldName.update(name)] = row(`Change the ${name} row with this key and return it.`, { where: t.arg({ type: where, required: true }), data: t.arg({ type: update, required: true }) }, (args, context, info) =>
       w.update(model, args, context, info),
     )
   }
   if (updateMany && filter) {
-    fields[`updateMany${name}`] = count(
+    fields[rootFieldName.updateMany(name)] = count(
       `Change every ${name} row matching the filter (the same filter as the list's; {} matches every row).`,
       { where: t.arg({ type: filter, required: true }), data: t.arg({ type: updateMany, required: true }) },
       (args) => w.updateMany(model, args),
     )
   }
-  if (where) {
-    fields[`delete${name}`] = row(`Delete the ${name} row with this key and return it as it was.`, { where: t.arg({ type: where, required: true }) }, (args, context, info) => w.delete(model, args, context, info))
+  if (where && deletes) {
+    fields[rootFieldName.delete(name)] = row(`Delete the ${name} row with this key and return it as it was.`, { where: t.arg({ type: where, required: true }) }, (args, context, info) => w.delete(model, args, context, info))
   }
-  if (filter) {
-    fields[`deleteMany${name}`] = count(`Delete every ${name} row matching the filter ({} matches every row).`, { where: t.arg({ type: filter, required: true }) }, (args) => w.deleteMany(model, args))
+  if (filter && deletes) {
+    fields[rootFieldName.deleteMany(name)] = count(`Delete every ${name} row matching the filter ({} matches every row).`, { where: t.arg({ type: filter, required: true }) }, (args) => w.deleteMany(model, args))
   }
   if (create && update && where) {
-    fields[`upsert${name}`] = row(
+    fields[rootFieldName.upsert(name)] = row(
       `Update the ${name} row with this key, or insert it if there is none, and return it.`,
       { where: t.arg({ type: where, required: true }), create: t.arg({ type: create, required: true }), update: t.arg({ type: update, required: true }) },
       (args, context, info) => w.upsert(model, args, context, info),

@@ -16,10 +16,11 @@
  */
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
-import type { DMMFField, ModelInfo } from '../model/datamodel.js'
+import { allows, type DMMFField, type ModelInfo } from '../model/datamodel.js'
 import { uniqueKeys } from '../planner/prisma-where.js'
 import { graphqlScalarName } from './scalars.js'
-import { excludedFields, foreignKeyFields, typePart, writeRelations, writeShortcuts } from './write-model.js'
+import { excludedFields, foreignKeyFields, writeRelations, writeShortcuts } from './write-model.js'
+import { derivedTypeName } from '../model/inflect.js'
 
 interface FieldSpec {
   type: unknown
@@ -41,11 +42,11 @@ export class MutationInputs {
   }
 
   createMany(model: ModelInfo): string | undefined {
-    return this.input(`${model.name}CreateManyInput`, `Columns of one new ${model.name} row.`, () => this.scalarSpecs(model, 'create', new Set(), false))
+    return this.input(derivedTypeName.createManyInput(model.name), `Columns of one new ${model.name} row.`, () => this.scalarSpecs(model, 'create', new Set(), false))
   }
 
   update(model: ModelInfo): string | undefined {
-    return this.input(`${model.name}UpdateInput`, `New values for a ${model.name} row; fields left out keep their value.`, () => {
+    return this.input(derivedTypeName.updateInput(model.name), `New values for a ${model.name} row; fields left out keep their value.`, () => {
       const specs = this.scalarSpecs(model, 'update', new Set(), true)
       for (const relation of writeRelations(this.ctx, model)) {
         const type = this.nestedUpdate(relation.field, relation.target, relation.inverse)
@@ -59,13 +60,13 @@ export class MutationInputs {
   }
 
   updateMany(model: ModelInfo): string | undefined {
-    return this.input(`${model.name}UpdateManyInput`, `New values for every matching ${model.name} row.`, () => this.scalarSpecs(model, 'update', new Set(), false))
+    return this.input(derivedTypeName.updateManyInput(model.name), `New values for every matching ${model.name} row.`, () => this.scalarSpecs(model, 'update', new Set(), false))
   }
 
   whereUnique(model: ModelInfo): string | undefined {
     const keys = uniqueKeys(model)
     const described = keys.map((k) => k.join(' + ')).join(', or ')
-    return this.input(`${model.name}WhereUniqueInput`, `One ${model.name} row, by a whole key: ${described}.`, () => {
+    return this.input(derivedTypeName.whereUniqueInput(model.name), `One ${model.name} row, by a whole key: ${described}.`, () => {
       const specs: Specs = {}
       for (const name of new Set(keys.flat())) specs[name] = { type: this.scalarType(model, model.scalars.find((f) => f.name === name)!), required: false }
       return specs
@@ -74,7 +75,7 @@ export class MutationInputs {
 
   /** `<T>CreateInput`, or `<T>CreateWithout<R>Input` for a nested create reached through `without`. */
   private createInput(model: ModelInfo, without: DMMFField | undefined): string | undefined {
-    const name = without ? `${model.name}CreateWithout${typePart(without.name)}Input` : `${model.name}CreateInput`
+    const name = without ? derivedTypeName.createWithoutInput(model.name, without.name) : derivedTypeName.createInput(model.name)
     return this.input(name, `A new ${model.name} row, with related rows to create or connect.`, () => {
       const excluded = excludedFields(without)
       const specs = this.scalarSpecs(model, 'create', excluded, true)
@@ -93,7 +94,7 @@ export class MutationInputs {
   /** `{ connect, create }` for a relation, one row or a list. */
   private nestedCreate(field: DMMFField, target: ModelInfo, inverse: DMMFField): string | undefined {
     const many = field.isList
-    const name = `${target.name}CreateNested${many ? 'Many' : 'One'}Without${typePart(inverse.name)}Input`
+    const name = derivedTypeName.createNestedInput(target.name, many, inverse.name)
     return this.input(name, `${many ? 'Related rows' : 'The related row'}: connect existing ${target.name} rows by key, or create new ones.`, () => {
       const specs: Specs = {}
       const where = this.whereUnique(target)
@@ -107,7 +108,7 @@ export class MutationInputs {
   /** `{ connect, create, disconnect }`; disconnect only where the foreign key may be NULL. */
   private nestedUpdate(field: DMMFField, target: ModelInfo, inverse: DMMFField): string | undefined {
     const many = field.isList
-    const name = `${target.name}UpdateNested${many ? 'Many' : 'One'}Without${typePart(inverse.name)}Input`
+    const name = derivedTypeName.updateNestedInput(target.name, many, inverse.name)
     return this.input(name, `Change ${many ? 'which rows are related' : 'the related row'}: connect, create or disconnect ${target.name} rows.`, () => {
       const specs: Specs = {}
       const where = this.whereUnique(target)
@@ -127,7 +128,7 @@ export class MutationInputs {
   private links(far: ModelInfo, update: boolean): string | undefined {
     const where = this.whereUnique(far)
     if (!where) return undefined
-    return this.input(`${far.name}${update ? 'LinkUnlink' : 'Link'}Input`, `Link ${update ? 'or unlink ' : ''}existing ${far.name} rows.`, () => {
+    return this.input(derivedTypeName.linkInput(far.name, update), `Link ${update ? 'or unlink ' : ''}existing ${far.name} rows.`, () => {
       const specs: Specs = { connect: { type: where, list: true, required: false, description: 'Create a join row to each of these.' } }
       if (update) specs.disconnect = { type: where, list: true, required: false, description: 'Delete the join row to each of these (the rows themselves stay).' }
       return specs
@@ -142,8 +143,9 @@ export class MutationInputs {
     const foreignKeys = relations ? foreignKeyFields(model) : new Set<string>()
     const specs: Specs = {}
     for (const field of model.scalars) {
-      // Generated and identity-ALWAYS columns are PostgreSQL's to write: not in any input.
-      if (excluded.has(field.name) || model.columns.get(field.name)?.generatedAlways) continue
+      // Generated and identity-ALWAYS columns are PostgreSQL's to write: not in any input; nor a
+      // column whose smart tag omits this action (`@omit update`).
+      if (excluded.has(field.name) || model.columns.get(field.name)?.generatedAlways || !allows(model, field.name, mode)) continue
       // Prisma marks every list required; whether the array column may be NULL it does not say.
       const required = mode === 'create' && field.isRequired && !field.isList && !field.hasDefaultValue && !field.isUpdatedAt && !foreignKeys.has(field.name)
       specs[field.name] = { type: this.scalarType(model, field), list: field.isList, required, description: field.documentation }

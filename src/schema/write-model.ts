@@ -4,7 +4,6 @@
  * (./mutation-data.ts), so the two never disagree about a field.
  */
 import { inverseRelation, type DMMFField, type ModelInfo } from '../model/datamodel.js'
-import { pascal } from '../model/inflect.js'
 import { manyToManyFieldName, manyToManyPaths, type JoinPath } from './many-to-many.js'
 import type { SchemaContext } from './schema-context.js'
 
@@ -74,5 +73,3 @@ export function excludedFields(without: DMMFField | undefined): Set<string> {
   return new Set(without ? [without.name, ...(without.relationFromFields ?? [])] : [])
 }
 
-/** `film` + `actors` -> `FilmActors`: a relation or shortcut in a type name. */
-export const typePart = (name: string): string => pascal(name)
