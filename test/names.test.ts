@@ -128,3 +128,16 @@ describe('the project test database', () => {
     expect(api.gateway.datamodel.leftOut).toEqual([])
   })
 })
+
+describe('deprecations', () => {
+  it('@deprecated on a table deprecates its root fields; on a foreign key, both sides of the relation', async () => {
+    const api = await start(`CREATE TABLE old_thing (id int PRIMARY KEY); CREATE TABLE part (id int PRIMARY KEY, thing_id int REFERENCES old_thing (id));
+      COMMENT ON TABLE old_thing IS E'@deprecated Use part.\\nA thing'; COMMENT ON CONSTRAINT part_thing_id_fkey ON part IS '@deprecated Parts stand alone.';`)
+    const query = api.gateway.schema.getQueryType()!.getFields()
+    expect(query.oldThing!.deprecationReason).toBe('Use part.')
+    expect(query.oldThings!.deprecationReason).toBe('Use part.')
+    const fields = (type: string) => (api.gateway.schema.getType(type) as any).getFields()
+    expect(fields('Part').thing.deprecationReason).toBe('Parts stand alone.')
+    expect(fields('OldThing').parts.deprecationReason).toBe('Parts stand alone.')
+  })
+})

@@ -70,6 +70,11 @@ export function addCatalogRelations(models: Map<string, ModelInfo>, relations: M
       key,
     )
     addRelation(target, relationField(back, source.name, relationName, { isList: !unique, isRequired: false, relationFromFields: [] }), { from: to, to: from })
+    const deprecated = tagText(key.tags, 'deprecated')
+    if (deprecated) {
+      source.deprecated.set(forward, deprecated)
+      target.deprecated.set(back, deprecated)
+    }
   }
 }
 

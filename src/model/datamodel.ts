@@ -56,6 +56,8 @@ export interface ModelInfo {
   omittedFields: Map<string, Set<OmitAction>>
   /** `@deprecated reason` of the type's fields (columns and relations). */
   deprecated: Map<string, string>
+  /** `@deprecated reason` of the table or view: its root fields are deprecated. */
+  deprecation?: string
 }
 
 export interface Datamodel {
@@ -124,6 +126,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       readAsText: textRead.get(name) ?? new Set(),
       omitted: omittedActions(relation?.tags, qualified),
       omittedFields: new Map(relation?.columns.filter((c) => fieldOf.has(c.name)).map((c) => [fieldOf.get(c.name)!, omittedActions(c.tags, `${qualified}.${c.name}`)])),
+      deprecation: tagText(relation?.tags, 'deprecated'),
       deprecated: new Map(relation?.columns.filter((c) => fieldOf.has(c.name) && c.tags.deprecated).map((c) => [fieldOf.get(c.name)!, tagText(c.tags, 'deprecated') ?? 'No longer supported.'])),
     })
     if (relation) catalogRelations.set(name, relation)
@@ -135,7 +138,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       const own = relationFields(astFields(block).find((f) => f.name === relation.name)!)
       if (own) info.joins.set(relation.name, own)
       else {
-        const inverse = inverseRelation({ models, enums: new Map(), raw, leftOut: [] }, name, relation)
+        const inverse = inverseRelation({ models }, name, relation)
         const other = inverse && relationFields(astFields(astBlocks.get(relation.type)!).find((f) => f.name === inverse.name)!)
         if (other) info.joins.set(relation.name, { from: other.to, to: other.from })
       }
@@ -149,6 +152,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     info.lookups = keys.filter((k) => k.lookup).map((k) => ({ fields: k.fields, name: k.lookup! }))
   }
   addCatalogRelations(models, catalogRelations)
+  deprecateRelations(models, catalogRelations)
   const enumValues = new Map(
     enums(ast).map((e) => [
       e.name,
@@ -160,6 +164,21 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     ]),
   )
   return { models, enums: enumValues, raw, leftOut: leftOutColumns(models.values(), catalog) }
+}
+
+/** `@deprecated reason` on a foreign key deprecates the relation, both sides. */
+function deprecateRelations(models: Map<string, ModelInfo>, relations: Map<string, CatalogRelation>): void {
+  for (const [name, model] of models) {
+    const keys = relations.get(name)?.foreignKeys ?? []
+    for (const relation of model.relations.filter((r) => r.relationFromFields?.length)) {
+      const columns = model.joins.get(relation.name)?.from.map((f) => model.columns.get(f)?.name)
+      const reason = tagText(keys.find((k) => k.columns.join() === columns?.join())?.tags, 'deprecated')
+      if (!reason) continue
+      model.deprecated.set(relation.name, reason)
+      const inverse = inverseRelation({ models }, name, relation)
+      if (inverse) models.get(relation.type)?.deprecated.set(inverse.name, reason)
+    }
+  }
 }
 
 /** `@relation(fields: [a], references: [b])` -> { from: [a], to: [b] }; undefined on the side without fields. */
@@ -189,7 +208,7 @@ function keyOf(model: PothosPrismaDatamodel['datamodel']['models'][string]): str
 }
 
 /** The relation on the other side of `field` (same relation name, the other model). */
-export function inverseRelation(datamodel: Datamodel, model: string, field: DMMFField): DMMFField | undefined {
+export function inverseRelation(datamodel: Pick<Datamodel, 'models'>, model: string, field: DMMFField): DMMFField | undefined {
   const target = datamodel.models.get(field.type)
   return target?.relations.find((r) => r.relationName === field.relationName && (r.name !== field.name || model !== field.type))
 }

@@ -31,7 +31,7 @@ function objectFields(t: Builder, ctx: SchemaContext, model: ModelInfo): Record<
   for (const relation of model.relations) {
     const target = ctx.datamodel.models.get(relation.type)
     if (!target) continue
-    fields[relation.name] = relation.isList ? toManyField(t, ctx, model, relation, target) : toOneField(t, relation, target)
+    fields[relation.name] = relation.isList ? toManyField(t, ctx, model, relation, target) : toOneField(t, model, relation, target)
   }
   for (const [name, field] of manyToManyFields(t, ctx, model, new Set(Object.keys(fields)))) fields[name] = field
   return fields
@@ -52,8 +52,9 @@ function scalarField(t: Builder, ctx: SchemaContext, model: ModelInfo, field: DM
   })
 }
 
-function toOneField(t: Builder, relation: DMMFField, target: ModelInfo) {
+function toOneField(t: Builder, model: ModelInfo, relation: DMMFField, target: ModelInfo) {
   return t.field({
+    deprecationReason: model.deprecated.get(relation.name),
     type: relation.type,
     // Under row-level security the row a foreign key points to may be hidden from the caller: the
     // field is then null, so the schema must not promise otherwise.

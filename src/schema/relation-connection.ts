@@ -4,6 +4,7 @@ import type { SchemaContext } from './schema-context.js'
 import type { ModelInfo } from '../model/datamodel.js'
 import type { FieldSource } from '../planner/field-source.js'
 import { fieldSource } from '../planner/field-source.js'
+import { derivedTypeName } from '../model/inflect.js'
 import { byResponseKey } from './resolve-by-key.js'
 import { listArgs } from './list-args.js'
 import { connectionType, pageArgs } from './connection-types.js'
@@ -19,10 +20,10 @@ export function relationConnectionField(
   source: FieldSource,
   description: string | undefined,
 ) {
-  const prefix = `${model.name}${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Connection`
   return t.field({
-    type: connectionType(ctx.builder, prefix, `${prefix}Edge`, target.name, aggregatesType(ctx, target)),
+    type: connectionType(ctx.builder, derivedTypeName.relationConnection(model.name, fieldName), derivedTypeName.relationEdge(model.name, fieldName), target.name, aggregatesType(ctx, target)),
     description,
+    deprecationReason: model.deprecated.get(fieldName),
     args: { ...pageArgs(t), ...listArgs(t, ctx, target, { offset: false }) },
     resolve: byResponseKey,
     extensions: fieldSource(source),

@@ -10,7 +10,7 @@ import type { SchemaContext } from './schema-context.js'
 import type { ModelInfo } from '../model/datamodel.js'
 import type { ConnectionArgs } from '../planner/connection.js'
 import { rootSource } from '../planner/field-source.js'
-import { listFieldName, lookupFieldName } from '../model/inflect.js'
+import { derivedTypeName, rootFieldName } from '../model/inflect.js'
 import { graphqlScalarName } from './scalars.js'
 import { listArgs } from './list-args.js'
 import { nodeField } from './node-field.js'
@@ -24,13 +24,13 @@ export function createRootFields(ctx: SchemaContext): void {
       const fields: Record<string, unknown> = {}
       if ([...ctx.datamodel.models.values()].some((m) => m.keyName)) fields.node = nodeField(t, ctx)
       for (const model of ctx.datamodel.models.values()) {
-        if (model.keyName) fields[lookupFieldName(model.name)] = lookupField(t, ctx, model, model.key, `The ${model.name} with this key, or null.`)
+        if (model.keyName) fields[rootFieldName.lookup(model.name)] = lookupField(t, ctx, model, model.key, `The ${model.name} with this key, or null.`)
         for (const lookup of model.lookups) {
           fields[lookup.name] = lookupField(t, ctx, model, lookup.fields, `The ${model.name} with this ${lookup.fields.join(' and ')} (a unique key), or null.`)
         }
-        fields[listFieldName(model.name)] = listField(t, ctx, model)
+        fields[rootFieldName.list(model.name)] = listField(t, ctx, model)
         const groups = groupByField(t, ctx, model)
-        if (groups) fields[`${listFieldName(model.name)}GroupBy`] = groups
+        if (groups) fields[rootFieldName.groupBy(model.name)] = groups
       }
       return fields
     },
@@ -49,6 +49,7 @@ function lookupField(t: Builder, ctx: SchemaContext, model: ModelInfo, key: stri
     type: model.name,
     nullable: true,
     description,
+    deprecationReason: model.deprecation,
     args,
     resolve: (_root: unknown, values: Record<string, unknown>, context: object, info: GraphQLResolveInfo) =>
       ctx.planner.byKey(model, key.map((k) => values[k]), info.returnType as GraphQLObjectType, info, context, key),
@@ -61,8 +62,9 @@ function listField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
     ? `${model.name} rows: keyset (cursor) pages over the key, filtered and ordered as asked.`
     : `${model.name} rows (no key: cursors are offsets; declare a key for keyset pages).`
   return t.field({
-    type: connectionType(ctx.builder, `${model.name}Connection`, `${model.name}Edge`, model.name, aggregatesType(ctx, model)),
+    type: connectionType(ctx.builder, derivedTypeName.connection(model.name), derivedTypeName.edge(model.name), model.name, aggregatesType(ctx, model)),
     description,
+    deprecationReason: model.deprecation,
     args: { ...pageArgs(t), ...listArgs(t, ctx, model, { offset: !!model.keyName }) },
     resolve: (_root: unknown, args: ConnectionArgs, _context: unknown, info: GraphQLResolveInfo) => ctx.planner.connection(model, args, info),
     extensions: rootSource({ kind: 'rootList', model }),
