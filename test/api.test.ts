@@ -32,6 +32,7 @@ const LISTS: [field: string, relation: string][] = [
   ['appItems', 'app.item'],
   ['auditItems', 'audit.item'],
   ['employees', 'app.employee'],
+  ['jsonDocs', 'app.json_doc'],
   ['keylessLogs', 'public.keyless_log'],
   ['messages', 'app.message'],
   ['mixedCases', 'app."MixedCase"'],

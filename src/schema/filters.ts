@@ -7,6 +7,7 @@
 import type { Builder } from './builder.js'
 import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
 import { graphqlScalarName } from './scalars.js'
+import { createJsonFilter } from './json-filter.js'
 
 const COMPARABLE = ['equals', 'not', 'lt', 'lte', 'gt', 'gte'] as const
 const TEXT = ['contains', 'startsWith', 'endsWith'] as const
@@ -31,6 +32,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
     const name = scalarFilterName(type, list)
     if (made.has(name)) return name
     made.add(name)
+    if (type === 'JSON' && !list) return createJsonFilter(builder)
     builder.inputType(name, {
       description: `Conditions on a ${type}${list ? ' list' : ''} column; all given conditions must hold.`,
       fields: (t: Builder) => {
@@ -45,10 +47,9 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           }
         }
         const fields: Record<string, unknown> = {}
-        const ops: readonly string[] =
-          type === 'Boolean' || type === 'JSON' ? ['equals', 'not'] : type === 'Bytes' || enumRefs.has(type) ? ['equals', 'not'] : COMPARABLE
+        const ops: readonly string[] = type === 'Boolean' || type === 'Bytes' || enumRefs.has(type) ? ['equals', 'not'] : COMPARABLE
         for (const op of ops) fields[op] = t.field({ type: ref, required: false })
-        if (type !== 'Boolean' && type !== 'JSON') {
+        if (type !== 'Boolean') {
           fields.in = t.field({ type: [ref], required: false, description: 'The value is one of these.' })
           fields.notIn = t.field({ type: [ref], required: false, description: 'The value is none of these.' })
         }
@@ -56,7 +57,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           for (const op of TEXT) fields[op] = t.string({ required: false })
           fields.mode = t.field({ type: 'QueryMode', required: false, description: 'INSENSITIVE makes every text condition ignore case.' })
         }
-        if (type !== 'JSON') fields.isNull = t.boolean({ required: false, description: 'true: the column is NULL; false: it is not.' })
+        fields.isNull = t.boolean({ required: false, description: 'true: the column is NULL; false: it is not.' })
         return fields
       },
     })
