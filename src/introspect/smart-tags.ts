@@ -4,8 +4,9 @@
  *
  *   COMMENT ON TABLE api.iotawatt IS E'@primaryKey device,sensor,timestamp\nPower readings.';
  *
- * Supported: `@primaryKey col1,col2` (declare a key for a keyless table or view) and `@omit` (keep
- * a table or view out of the API). Other tags are kept out of descriptions and do nothing yet.
+ * Supported: `@primaryKey col1,col2` (declare a key for a keyless table or view), `@omit` (keep
+ * a table or view out of the API) and, on a tsvector column, `@textSearchConfig english` (the
+ * configuration its full-text searches use). Other tags are kept out of descriptions and do nothing yet.
  */
 export interface SmartComment {
   description: string | null

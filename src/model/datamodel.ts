@@ -4,7 +4,8 @@
  * derived once from the Pothos datamodel and the schema.prisma text.
  */
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
-import type { Catalog } from '../introspect/catalog.js'
+import type { Catalog, CatalogColumn } from '../introspect/catalog.js'
+import { parseSmartComment } from '../introspect/smart-tags.js'
 import { TEMPORAL_COMMENT } from './exact-temporal.js'
 import { TEXT_READ_COMMENT, TEXT_READ_TYPES } from './text-read-types.js'
 import { blocks, dbFieldNameOf, dbNameOf, enums, fields as astFields, fieldAttribute, parsePrismaSchema, stringArgument, type Field } from './prisma-ast.js'
@@ -32,8 +33,9 @@ export interface ModelInfo {
   /** Row-level security is on: a row another refers to may be invisible to the caller. */
   rowSecurity: boolean
   /** Each scalar field's column: its name, its type as format_type() prints it (for casts), and
-   *  whether only PostgreSQL writes it (generated, or identity ALWAYS). */
-  columns: Map<string, { name: string; type: string; generatedAlways: boolean }>
+   *  whether only PostgreSQL writes it (generated, or identity ALWAYS); for a tsvector column, the
+   *  text search configuration its searches use (none: PostgreSQL's default_text_search_config). */
+  columns: Map<string, { name: string; type: string; generatedAlways: boolean; textSearchConfig?: string }>
   /** Each relation field's join: these fields of this model equal those fields of the target. */
   joins: Map<string, { from: string[]; to: string[] }>
 }
@@ -45,7 +47,8 @@ export interface Datamodel {
   raw: PothosPrismaDatamodel
 }
 
-export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: string, catalog: Catalog): Datamodel {
+/** `textSearchConfig`: the configured default for full-text search (a column's `@textSearchConfig` wins). */
+export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: string, catalog: Catalog, options: { textSearchConfig?: string } = {}): Datamodel {
   const ast = parsePrismaSchema(prismaSchema)
   const astBlocks = new Map(blocks(ast).map((b) => [b.name, b]))
   const views = new Set(blocks(ast).filter((b) => b.type === 'view').map((b) => b.name))
@@ -66,12 +69,12 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     const block = astBlocks.get(name)!
     const table = dbNameOf(block)
     const catalogColumns = new Map(catalog.byName.get(`${table.schema}.${table.name}`)?.columns.map((c) => [c.name, c]))
-    const columns = new Map<string, { name: string; type: string; generatedAlways: boolean }>()
+    const columns: ModelInfo['columns'] = new Map()
     const joins = new Map<string, { from: string[]; to: string[] }>()
     for (const field of astFields(block)) {
       const column = dbFieldNameOf(field)
       const found = catalogColumns.get(column)
-      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways })
+      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways, ...textSearchOf(found, options.textSearchConfig) })
     }
     models.set(name, {
       name,
@@ -128,6 +131,14 @@ function relationFields(field: Field): { from: string[]; to: string[] } | undefi
   const from = list('fields')
   const to = list('references')
   return from && to ? { from, to } : undefined
+}
+
+/** A tsvector column's text search configuration: its `@textSearchConfig` smart tag, else the default. */
+function textSearchOf(column: CatalogColumn, fallback: string | undefined): { textSearchConfig?: string } {
+  if (column.type !== 'tsvector') return {}
+  const tagged = parseSmartComment(column.comment).tags.textSearchConfig
+  const config = typeof tagged === 'string' ? tagged : fallback
+  return config ? { textSearchConfig: config } : {}
 }
 
 /** Primary key, else the first unique index over required fields: what identifies a row. */

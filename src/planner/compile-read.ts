@@ -257,7 +257,7 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   }
 
   if (!readsRows) return `SELECT ${jsonObject(pairs)}`
-  let items = orderItems(target, args.orderBy)
+  let items = orderItems(target, args.orderBy, ctx.params)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
   let from = `${tableName(target)} ${t}`

@@ -8,6 +8,7 @@ import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import { column, columnType, tableName, valueFor, valuesFor, type Params } from './sql.js'
 import { joinCondition } from './joins.js'
 import { jsonCondition } from './json-filter.js'
+import { fullTextCondition } from './full-text.js'
 
 type Input = Record<string, unknown>
 
@@ -55,6 +56,7 @@ function scalarCondition(model: ModelInfo, alias: string, field: string, filter:
   const col = column(model, alias, field)
   const type = columnType(model, field)
   if (type === 'json' || type === 'jsonb') return jsonCondition(col, type, filter, params)
+  if (type === 'tsvector') return fullTextCondition(model, alias, field, filter, params)
   const conditions: string[] = []
   if (filter.isNull === true) conditions.push(`${col} IS NULL`)
   if (filter.isNull === false) conditions.push(`${col} IS NOT NULL`)

@@ -41,17 +41,18 @@ export function toPrismaWhere(datamodel: Datamodel, model: ModelInfo, input: Inp
 }
 
 /**
- * JSON filters beyond `equals`/`not` (paths, containment, keys, JSON's isNull) have no Prisma
- * equivalent that means exactly what the reads' SQL means: refused in a write's `where`, rather
- * than matching other rows than a read with the same filter.
+ * JSON filters beyond `equals`/`not` (paths, containment, keys, JSON's isNull) and full-text
+ * `matches` have no Prisma equivalent that means exactly what the reads' SQL means: refused
+ * in a write's `where`, rather than matching other rows than a read with the same filter.
  */
 function checkPrismaCanFilter(model: ModelInfo, field: string, filter: Input): void {
   const type = model.columns.get(field)?.type
-  if (type !== 'json' && type !== 'jsonb') return
-  const allowed = ['equals', 'not']
+  if (type !== 'json' && type !== 'jsonb' && type !== 'tsvector') return
+  const allowed = type === 'tsvector' ? ['isNull'] : ['equals', 'not']
   const refused = Object.keys(filter).find((op) => filter[op] != null && !allowed.includes(op))
   if (refused) {
-    throw badInput(`${field}.${refused}: the where of updateMany and deleteMany takes only equals and not on a JSON column; read the keys with a query first, then write by key.`)
+    const takes = type === 'tsvector' ? 'only isNull on a tsvector column' : 'only equals and not on a JSON column'
+    throw badInput(`${field}.${refused}: the where of updateMany and deleteMany takes ${takes}; read the keys with a query first, then write by key.`)
   }
 }
 

@@ -8,6 +8,7 @@ import type { Builder } from './builder.js'
 import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
 import { graphqlScalarName } from './scalars.js'
 import { createJsonFilter } from './json-filter.js'
+import { createFullTextTypes, FULL_TEXT_FILTER, isFullText } from './full-text.js'
 
 const COMPARABLE = ['equals', 'not', 'lt', 'lte', 'gt', 'gte'] as const
 const TEXT = ['contains', 'startsWith', 'endsWith'] as const
@@ -64,6 +65,8 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
     return name
   }
 
+  // Only a schema with tsvector columns has full-text inputs.
+  if ([...datamodel.models.values()].some((m) => m.scalars.some((f) => isFullText(m, f)))) createFullTextTypes(builder)
   const where = new Map<string, unknown>()
   const whereName = (model: ModelInfo) => `${model.name}Filter`
   for (const model of datamodel.models.values()) {
@@ -77,6 +80,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           OR: t.field({ type: [name], required: false, description: 'At least one of these holds.' }),
           NOT: t.field({ type: name, required: false, description: 'This does not hold.' }),
         }
+        for (const field of model.scalars.filter((f) => isFullText(model, f))) fields[field.name] = t.field({ type: FULL_TEXT_FILTER, required: false })
         for (const field of model.scalars.filter((f) => !isOpaqueText(model, f))) {
           const type = graphqlScalarName(field.type, model.nativeTypes.get(field.name))
           const ref = enumRefs.get(type) ?? type
