@@ -14,6 +14,7 @@ import { createPrismaAdapter } from './db/prisma-adapter.js'
 import { introspectDatabase } from './introspect/introspect-database.js'
 import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
+import { checkTextSearchConfigs } from './model/text-search-configs.js'
 import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
@@ -93,8 +94,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Tracing off: no span, no decorator, no plugin (src/serve/tracing.ts).
     const tracing = config.tracing?.enabled === true
     if (tracing) prisma.$on('query', recordPrismaQuery)
-    const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog)
+    const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog, { textSearchConfig: config.textSearchConfig })
     for (const { table, column, type, reason } of datamodel.leftOut) logger.warn({ table, column, type, reason }, `column ${table}.${column} is not served: ${reason}`)
+    await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)

@@ -30,8 +30,10 @@ const rows = async (text: string, params: unknown[] = []) => (await sql.query(te
 const LISTS: [field: string, relation: string][] = [
   ['allTypes', 'public.all_types'],
   ['appItems', 'app.item'],
+  ['articles', 'app.article'],
   ['auditItems', 'audit.item'],
   ['employees', 'app.employee'],
+  ['jsonDocs', 'app.json_doc'],
   ['keylessLogs', 'public.keyless_log'],
   ['messages', 'app.message'],
   ['mixedCases', 'app."MixedCase"'],

@@ -55,6 +55,11 @@ export const configSchema = z
     statementTimeoutMs: z.number().int().min(0).default(30_000),
     defaultPageSize: z.number().int().min(1).default(20),
     maxPageSize: z.number().int().min(1).default(100),
+    /**
+     * The text search configuration (e.g. "english") of full-text searches on tsvector columns
+     * whose comment names none (`@textSearchConfig`); none: PostgreSQL's default_text_search_config.
+     */
+    textSearchConfig: z.string().min(1).optional(),
     /** Keys declared for tables and views that have no primary key, e.g. {"api.iotawatt": ["device","sensor","timestamp"]}. */
     primaryKeys: z
       .record(z.string(), z.array(z.string().min(1)).min(1))
@@ -234,6 +239,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; p
   PORTICO_POOL_SIZE: { key: 'poolSize', parse: Number },
   PORTICO_DEFAULT_PAGE_SIZE: { key: 'defaultPageSize', parse: Number },
   PORTICO_MAX_PAGE_SIZE: { key: 'maxPageSize', parse: Number },
+  PORTICO_TEXT_SEARCH_CONFIG: { key: 'textSearchConfig', parse: String },
   PORTICO_LOG_LEVEL: { key: 'logLevel', parse: String },
   PORTICO_STATEMENT_TIMEOUT_MS: { key: 'statementTimeoutMs', parse: Number },
   NODE_ENV: { key: 'production', parse: (value) => value === 'production' },

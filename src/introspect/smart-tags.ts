@@ -9,7 +9,8 @@
  * the comment's values of the same tag (./config-tags.ts). What each tag does:
  * - tables, views: `@name`, `@omit [actions]`, `@deprecated reason`, `@primaryKey a,b`,
  *   `@unique a,b`, `@foreignKey (a,b) references schema.table (x,y)`;
- * - columns: `@name`, `@omit [actions]`, `@deprecated reason`;
+ * - columns: `@name`, `@omit [actions]`, `@deprecated reason`, and on a tsvector column
+ *   `@textSearchConfig english` (the configuration its full-text searches use);
  * - foreign keys: `@fieldName` (the to-one side), `@foreignFieldName` (the other side), `@omit`;
  * - unique constraints and indexes: `@fieldName` (the root lookup), `@omit`.
  */

@@ -4,7 +4,7 @@
  * derived once from the Pothos datamodel and the schema.prisma text.
  */
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
-import type { Catalog, CatalogRelation } from '../introspect/catalog.js'
+import type { Catalog, CatalogColumn, CatalogRelation } from '../introspect/catalog.js'
 import { tagText } from '../introspect/smart-tags.js'
 import { TEMPORAL_COMMENT } from './exact-temporal.js'
 import { TEXT_READ_COMMENT } from './text-read-types.js'
@@ -39,8 +39,10 @@ export interface ModelInfo {
   /** Row-level security is on: a row another refers to may be invisible to the caller. */
   rowSecurity: boolean
   /** Each scalar field's column: its name, its type as format_type() prints it (for casts), and
-   *  whether only PostgreSQL writes it (generated, or identity ALWAYS). */
-  columns: Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean }>
+   *  whether only PostgreSQL writes it (generated, or identity ALWAYS); whether it is NOT NULL (or
+   *  its domain is); for a tsvector column, the text search configuration its searches use (none:
+   *  PostgreSQL's default_text_search_config). */
+  columns: Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean; textSearchConfig?: string }>
   /** Each relation field's join: these fields of this model equal those fields of the target. */
   joins: Map<string, { from: string[]; to: string[] }>
   /**
@@ -69,7 +71,8 @@ export interface Datamodel {
   leftOut: LeftOutColumn[]
 }
 
-export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: string, catalog: Catalog): Datamodel {
+/** `textSearchConfig`: the configured default for full-text search (a column's `@textSearchConfig` wins). */
+export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: string, catalog: Catalog, options: { textSearchConfig?: string } = {}): Datamodel {
   const ast = parsePrismaSchema(prismaSchema)
   const astBlocks = new Map(blocks(ast).map((b) => [b.name, b]))
   const views = new Set(blocks(ast).filter((b) => b.type === 'view').map((b) => b.name))
@@ -97,12 +100,14 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     const table = dbNameOf(block)
     const relation = catalog.byName.get(`${table.schema}.${table.name}`)
     const catalogColumns = new Map(relation?.columns.map((c) => [c.name, c]))
-    const columns = new Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean }>()
+    const columns: ModelInfo['columns'] = new Map()
     const joins = new Map<string, { from: string[]; to: string[] }>()
     for (const field of astFields(block)) {
       const column = dbFieldNameOf(field)
       const found = catalogColumns.get(column)
-      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways, notNull: found.notNull })
+      if (found) {
+        columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways, notNull: found.notNull, ...textSearchOf(found, options.textSearchConfig) })
+      }
     }
     const qualified = `${table.schema}.${table.name}`
     const fieldOf = new Map([...columns].map(([field, c]) => [c.name, field]))
@@ -193,6 +198,13 @@ function relationFields(field: Field): { from: string[]; to: string[] } | undefi
   const from = list('fields')
   const to = list('references')
   return from && to ? { from, to } : undefined
+}
+
+/** A tsvector column's text search configuration: its `@textSearchConfig` smart tag, else the default. */
+function textSearchOf(column: CatalogColumn, fallback: string | undefined): { textSearchConfig?: string } {
+  if (column.type !== 'tsvector') return {}
+  const config = tagText(column.tags, 'textSearchConfig') ?? fallback
+  return config ? { textSearchConfig: config } : {}
 }
 
 /** Primary key, else the first unique index over required fields: what identifies a row. */

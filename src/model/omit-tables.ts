@@ -15,11 +15,11 @@ import {
   dbFieldNameOf,
   dbNameOf,
   dropRelations,
+  fieldListOf,
   fields,
   relationKeyValue,
   relationName,
   type Block,
-  type BlockAttribute,
   type Field,
   type Schema,
 } from './prisma-ast.js'
@@ -71,13 +71,6 @@ function omitColumnsAndForeignKeys(schema: Schema, catalog: Catalog, notes: stri
     // Indexes over a hidden column are the database's business, not the client's.
     block.properties = block.properties.filter((p) => !(p.type === 'attribute' && ['index', 'unique'].includes(p.name) && fieldListOf(p).some((f) => hiddenFields.has(f))))
   }
-}
-
-/** The field names in `@@index([a, b(sort: Desc)])`. */
-function fieldListOf(attribute: BlockAttribute): string[] {
-  const list = attribute.args[0]?.value as { type?: string; args?: unknown[] } | undefined
-  if (list?.type !== 'array') return []
-  return (list.args ?? []).map((item) => (typeof item === 'string' ? item : String((item as { name?: string }).name)))
 }
 
 /** Removes a relation field and the field on the other side of the same relation. */

@@ -114,3 +114,10 @@ export function dropRelations(schema: Schema, models: Set<string>): void {
     )
   }
 }
+
+/** The field names a block attribute lists: `@@index([a, b(ops: ...)])`, `@@unique([a, b])`. */
+export function fieldListOf(attribute: BlockAttribute): string[] {
+  const list = attribute.args?.[0]?.value as { type?: string; args?: unknown[] } | undefined
+  if (list?.type !== 'array') return []
+  return (list.args ?? []).map((item) => (typeof item === 'string' ? item : String((item as { name?: unknown }).name)))
+}

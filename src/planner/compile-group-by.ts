@@ -36,8 +36,11 @@ export function groupBySql(ctx: CompileContext, model: ModelInfo, field: Selecte
   if (!by.length && !args.bucket) throw badInput('Give `by` (columns), `bucket` (a time bucket), or both.')
   const max = sizes.maxPageSize * GROUPS_PER_PAGE_FACTOR
   if (args.first != null && args.first < 0) throw badInput('Argument "first" must be a non-negative integer')
+  if (args.first != null && args.first > max) {
+    throw badInput(`first must be at most ${max} (${GROUPS_PER_PAGE_FACTOR} x maxPageSize groups); ask for the next groups with offset`)
+  }
   if (args.offset != null && args.offset < 0) throw badInput('offset must not be negative.')
-  const limit = Math.min(args.first ?? max, max)
+  const limit = args.first ?? max
 
   const c = ctx.params.alias()
   const col = (name: string) => `${c}.${ident(model.columns.get(name)!.name)}`

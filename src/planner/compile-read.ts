@@ -64,8 +64,12 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectTy
   }
   const targetOf = (relation: string) => ctx.datamodel.models.get(model.relations.find((r) => r.name === relation)!.type)!
   switch (source.kind) {
-    case 'column':
+    case 'column': {
+      // `metadata(path: ["sizes"])`: that part of a JSON value (#> keeps json as json, jsonb as jsonb).
+      const path = field.args.path as string[] | null | undefined
+      if (path != null) return `(${column(model, alias, source.field.name)} #> ${ctx.params.add(path, 'text[]')})`
       return columnValue(ctx.datamodel, model, alias, source.field)
+    }
     case 'toOne': {
       const target = targetOf(source.relation)
       const inner = ctx.params.alias()
@@ -245,7 +249,7 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   }
 
   if (!readsRows) return `SELECT ${jsonObject(pairs)}`
-  let items = orderItems(target, args.orderBy)
+  let items = orderItems(target, args.orderBy, ctx.params)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
   let from = `${tableName(target)} ${t}`

@@ -7,6 +7,8 @@
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import { column, columnType, tableName, valueFor, valuesFor, type Params } from './sql.js'
 import { joinCondition } from './joins.js'
+import { jsonCondition } from './json-filter.js'
+import { fullTextCondition } from './full-text.js'
 
 type Input = Record<string, unknown>
 
@@ -53,6 +55,8 @@ const likePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 function scalarCondition(model: ModelInfo, alias: string, field: string, filter: Input, params: Params): string {
   const col = column(model, alias, field)
   const type = columnType(model, field)
+  if (type === 'json' || type === 'jsonb') return jsonCondition(col, type, filter, params)
+  if (type === 'tsvector') return fullTextCondition(model, alias, field, filter, params)
   const conditions: string[] = []
   if (filter.isNull === true) conditions.push(`${col} IS NULL`)
   if (filter.isNull === false) conditions.push(`${col} IS NOT NULL`)
@@ -67,10 +71,9 @@ function scalarCondition(model: ModelInfo, alias: string, field: string, filter:
     return all(conditions)
   }
   const insensitive = filter.mode === 'insensitive'
-  const json = type === 'json' || type === 'jsonb'
-  const lhs = insensitive ? `lower(${col})` : json ? `${col}::jsonb` : col
+  const lhs = insensitive ? `lower(${col})` : col
   const value = (v: unknown) => {
-    const placeholder = json ? params.add(JSON.stringify(v), 'jsonb') : valueFor(params, model, field, v)
+    const placeholder = valueFor(params, model, field, v)
     return insensitive ? `lower(${placeholder})` : placeholder
   }
   const ops: [string, string][] = [['equals', '='], ['not', '<>'], ['lt', '<'], ['lte', '<='], ['gt', '>'], ['gte', '>=']]

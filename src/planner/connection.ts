@@ -1,7 +1,9 @@
 /**
  * Relay connections: which window of rows the arguments ask for (one row more than the page, to
  * know whether there is another). Argument rules and messages are Pothos's (`@pothos/core`,
- * `@pothos/plugin-relay`), so pages behave as Pothos's connections.
+ * `@pothos/plugin-relay`), so pages behave as Pothos's connections, except that a page larger
+ * than maxPageSize is refused, not quietly cut to it: a client asking for 1,000 rows and getting
+ * 100 would take them for all there are.
  */
 import { decodeBase64, getConnectionPageSize, validateConnectionArguments } from '@pothos/core'
 import { offsetForArgs } from '@pothos/plugin-relay'
@@ -30,6 +32,7 @@ export interface PageWindow {
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
 export function pageWindow(args: ConnectionArgs, sizes: PageSizes, byOffset: boolean): PageWindow {
+  checkPageSize(args, sizes.maxPageSize)
   if (byOffset) {
     // Pothos reads an offset cursor with parseInt: `OffsetConnection:abc` would be an OFFSET of NaN.
     for (const cursor of [args.after, args.before]) if (cursor != null) decodeOffsetCursor(cursor)
@@ -37,7 +40,6 @@ export function pageWindow(args: ConnectionArgs, sizes: PageSizes, byOffset: boo
     return { limit, offset, backward: false }
   }
   const { before, after, first, last } = args
-  pothosChecked(() => validateConnectionArguments(args))
   if (before && after) throw badInput('Arguments "before" and "after" are not supported at the same time')
   if (before != null && first != null) throw badInput('Arguments "before" and "first" are not supported at the same time')
   if (after != null && last != null) throw badInput('Arguments "after" and "last" are not supported at the same time')
@@ -47,6 +49,13 @@ export function pageWindow(args: ConnectionArgs, sizes: PageSizes, byOffset: boo
   }
   const { limit } = getConnectionPageSize({ args, defaultSize: sizes.defaultPageSize, maxSize: sizes.maxPageSize })
   return { limit, offset: args.offset ?? 0, backward: before != null || last != null, cursor: before ?? after ?? undefined }
+}
+
+/** `first`/`last` within 0..maxPageSize; the message names the limit and how to get more. */
+function checkPageSize({ first, last }: ConnectionArgs, max: number): void {
+  pothosChecked(() => validateConnectionArguments({ first, last }))
+  if (first != null && first > max) throw badInput(`first must be at most ${max} (maxPageSize); ask for the next page with after: endCursor`)
+  if (last != null && last > max) throw badInput(`last must be at most ${max} (maxPageSize); ask for the previous page with before: startCursor`)
 }
 
 /** An offset cursor as Pothos's Relay plugin writes one: base64 of `OffsetConnection:<n>`, n a whole number. */

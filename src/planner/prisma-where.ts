@@ -12,6 +12,7 @@
  */
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import { checkWellFormed } from './well-formed-text.js'
+import { badInput } from './client-errors.js'
 
 type Input = Record<string, unknown>
 export type PrismaWhere = Record<string, unknown>
@@ -29,11 +30,30 @@ export function toPrismaWhere(datamodel: Datamodel, model: ModelInfo, input: Inp
     } else {
       const relation = model.relations.find((r) => r.name === key)
       if (relation) conditions.push(...relationConditions(datamodel, relation.type, relation.isList, relation.isRequired, key, value as Input))
-      else conditions.push(...scalarConditions(model.scalars.find((f) => f.name === key), key, value as Input))
+      else {
+        checkPrismaCanFilter(model, key, value as Input)
+        conditions.push(...scalarConditions(model.scalars.find((f) => f.name === key), key, value as Input))
+      }
     }
   }
   if (conditions.length === 0) return {}
   return conditions.length === 1 ? conditions[0]! : { AND: conditions }
+}
+
+/**
+ * JSON filters beyond `equals`/`not` (paths, containment, keys, JSON's isNull) and full-text
+ * `matches` have no Prisma equivalent that means exactly what the reads' SQL means: refused
+ * in a write's `where`, rather than matching other rows than a read with the same filter.
+ */
+function checkPrismaCanFilter(model: ModelInfo, field: string, filter: Input): void {
+  const type = model.columns.get(field)?.type
+  if (type !== 'json' && type !== 'jsonb' && type !== 'tsvector') return
+  const allowed = type === 'tsvector' ? ['isNull'] : ['equals', 'not']
+  const refused = Object.keys(filter).find((op) => filter[op] != null && !allowed.includes(op))
+  if (refused) {
+    const takes = type === 'tsvector' ? 'only isNull on a tsvector column' : 'only equals and not on a JSON column'
+    throw badInput(`${field}.${refused}: the where of updateMany and deleteMany takes ${takes}; read the keys with a query first, then write by key.`)
+  }
 }
 
 /** Prisma's way to match no row. */

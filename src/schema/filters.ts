@@ -7,6 +7,8 @@
 import type { Builder } from './builder.js'
 import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
 import { graphqlScalarName } from './scalars.js'
+import { createJsonFilter } from './json-filter.js'
+import { createFullTextTypes, FULL_TEXT_FILTER, isFullText } from './full-text.js'
 
 const COMPARABLE = ['equals', 'not', 'lt', 'lte', 'gt', 'gte'] as const
 const TEXT = ['contains', 'startsWith', 'endsWith'] as const
@@ -31,6 +33,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
     const name = scalarFilterName(type, list)
     if (made.has(name)) return name
     made.add(name)
+    if (type === 'JSON' && !list) return createJsonFilter(builder)
     builder.inputType(name, {
       description: `Conditions on a ${type}${list ? ' list' : ''} column; all given conditions must hold.`,
       fields: (t: Builder) => {
@@ -45,10 +48,9 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           }
         }
         const fields: Record<string, unknown> = {}
-        const ops: readonly string[] =
-          type === 'Boolean' || type === 'JSON' ? ['equals', 'not'] : type === 'Bytes' || enumRefs.has(type) ? ['equals', 'not'] : COMPARABLE
+        const ops: readonly string[] = type === 'Boolean' || type === 'Bytes' || enumRefs.has(type) ? ['equals', 'not'] : COMPARABLE
         for (const op of ops) fields[op] = t.field({ type: ref, required: false })
-        if (type !== 'Boolean' && type !== 'JSON') {
+        if (type !== 'Boolean') {
           fields.in = t.field({ type: [ref], required: false, description: 'The value is one of these.' })
           fields.notIn = t.field({ type: [ref], required: false, description: 'The value is none of these.' })
         }
@@ -56,13 +58,15 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           for (const op of TEXT) fields[op] = t.string({ required: false })
           fields.mode = t.field({ type: 'QueryMode', required: false, description: 'INSENSITIVE makes every text condition ignore case.' })
         }
-        if (type !== 'JSON') fields.isNull = t.boolean({ required: false, description: 'true: the column is NULL; false: it is not.' })
+        fields.isNull = t.boolean({ required: false, description: 'true: the column is NULL; false: it is not.' })
         return fields
       },
     })
     return name
   }
 
+  // Only a schema with tsvector columns has full-text inputs.
+  if ([...datamodel.models.values()].some((m) => m.scalars.some((f) => isFullText(m, f)))) createFullTextTypes(builder)
   const where = new Map<string, unknown>()
   const whereName = (model: ModelInfo) => `${model.name}Filter`
   for (const model of datamodel.models.values()) {
@@ -76,6 +80,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           OR: t.field({ type: [name], required: false, description: 'At least one of these holds.' }),
           NOT: t.field({ type: name, required: false, description: 'This does not hold.' }),
         }
+        for (const field of model.scalars.filter((f) => isFullText(model, f))) fields[field.name] = t.field({ type: FULL_TEXT_FILTER, required: false })
         for (const field of model.scalars.filter((f) => !isOpaqueText(model, f))) {
           const type = graphqlScalarName(field.type, model.nativeTypes.get(field.name))
           const ref = enumRefs.get(type) ?? type

@@ -47,10 +47,14 @@ function scalarField(t: Builder, ctx: SchemaContext, model: ModelInfo, field: DM
     nullable: field.isList ? { list: false, items: true } : !field.isRequired,
     description: field.documentation,
     deprecationReason: model.deprecated.get(field.name),
+    // A JSON value may be read in part: `metadata(path: ["sizes"])` (../planner/compile-read.ts).
+    ...(name === 'JSON' && !field.isList ? { args: { path: t.arg.stringList({ required: false, description: JSON_PATH_ARG }) } } : {}),
     resolve: byResponseKey,
     extensions: fieldSource({ kind: 'column', field }),
   })
 }
+
+const JSON_PATH_ARG = 'Only the part of the value at this path (object keys and array indexes, e.g. ["sizes", "0"]); null where there is none.'
 
 function toOneField(t: Builder, model: ModelInfo, relation: DMMFField, target: ModelInfo) {
   return t.field({

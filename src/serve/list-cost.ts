@@ -8,10 +8,12 @@
  *   cost(field) = 1                                  for a leaf (a column, even an array one)
  *
  * A list's length is the most it can hold: a connection's `first`/`last` (else defaultPageSize),
- * capped at maxPageSize as the planner caps it, counted on its `edges` and `nodes` (not on
- * `totalCount`, `pageInfo` or `aggregates`, one subquery each); a `<list>GroupBy` its `first`
- * capped at its group limit; a list with a list argument (`_entities(representations:)`) that
- * argument's length; any other list of objects (a relation to a keyless table) a full page.
+ * counted on its `edges` and `nodes` (not on `totalCount`, `pageInfo` or `aggregates`, one
+ * subquery each); a `<list>GroupBy` its `first`; a list with a list argument
+ * (`_entities(representations:)`) that argument's length; any other list of objects (a relation
+ * to a keyless table) a full page. A page beyond maxPageSize (or the group limit) counts as that
+ * limit: the planner refuses it with an error naming the limit, which is what the caller should
+ * see rather than a cost error.
  * Variables are resolved, @skip/@include honoured, fragments counted where they apply and fields
  * merged by response key as execution merges them (a field two fragments ask for counts once); an
  * interface or union counts as its costliest possible type. Introspection (`__schema`, `__type`,
@@ -178,7 +180,7 @@ class CostCounter {
   }
 }
 
-/** A page size as the planner applies it: at most `max`, never negative (a negative one is refused there). */
+/** A page size as far as cost goes: at most `max`, never negative (the planner refuses both beyond). */
 function clamp(size: number, max: number): number {
   return Math.max(0, Math.min(size, max))
 }

@@ -3,8 +3,8 @@
  * parsed (graphql-js's own maxTokens), then depth, aliases and directives as validation rules
  * (graphql-armor's), then its cost (./list-cost.ts: list sizes multiply) just before execution.
  * Each limit answers with a GraphQL error naming it, and a 400 as GraphQL over HTTP asks for
- * documents that fail to parse or validate. Page sizes are bounded by maxPageSize where the lists
- * are planned.
+ * documents that fail to parse or validate. A page beyond maxPageSize is refused where the lists
+ * are planned (its cost counts it as maxPageSize, so that refusal is the one the caller sees).
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases'
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth'
