@@ -31,9 +31,10 @@ export interface ModelInfo {
   relationKind: Catalog['relations'][number]['kind']
   /** Row-level security is on: a row another refers to may be invisible to the caller. */
   rowSecurity: boolean
-  /** Each scalar field's column: its name, its type as format_type() prints it (for casts), and
-   *  whether only PostgreSQL writes it (generated, or identity ALWAYS). */
-  columns: Map<string, { name: string; type: string; generatedAlways: boolean }>
+  /** Each scalar field's column: its name, its type as format_type() prints it (for casts),
+   *  whether only PostgreSQL writes it (generated, or identity ALWAYS), and whether it is NOT NULL
+   *  (the catalog's word: Prisma marks every list field required, even a nullable array). */
+  columns: Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean }>
   /** Each relation field's join: these fields of this model equal those fields of the target. */
   joins: Map<string, { from: string[]; to: string[] }>
 }
@@ -66,12 +67,12 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
     const block = astBlocks.get(name)!
     const table = dbNameOf(block)
     const catalogColumns = new Map(catalog.byName.get(`${table.schema}.${table.name}`)?.columns.map((c) => [c.name, c]))
-    const columns = new Map<string, { name: string; type: string; generatedAlways: boolean }>()
+    const columns = new Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean }>()
     const joins = new Map<string, { from: string[]; to: string[] }>()
     for (const field of astFields(block)) {
       const column = dbFieldNameOf(field)
       const found = catalogColumns.get(column)
-      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways })
+      if (found) columns.set(field.name, { name: column, type: found.type, generatedAlways: found.generatedAlways, notNull: found.notNull })
     }
     models.set(name, {
       name,
