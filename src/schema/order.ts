@@ -1,9 +1,17 @@
 /**
- * `orderBy` inputs: `orderBy: [{ timestamp: DESC }, { sensor: ASC_NULLS_FIRST }]`, one input per
- * model with every orderable column. ../planner/compile-order.ts turns them into SQL.
+ * `orderBy` inputs, shaped like Prisma's: one input per model with every orderable column, each
+ * to-one relation (ordered by the related row's columns, recursively) and each to-many relation
+ * (ordered by an aggregate of the related rows):
+ *
+ *   orderBy: [{ timestamp: DESC }, { sensor: ASC_NULLS_FIRST }]
+ *   orderBy: [{ customer: { lastName: ASC } }, { invoiceLines: { sum: { unitPrice: DESC } } }, { invoices: { count: DESC } }]
+ *
+ * ../planner/compile-order.ts turns them into SQL.
  */
 import type { Builder } from './builder.js'
-import { isOpaqueText, type Datamodel } from '../model/datamodel.js'
+import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
+import { aggregateColumnsOrderTypeName, orderByTypeName, relationAggregateOrderTypeName } from '../model/inflect.js'
+import { numericFields, rangeFields } from '../planner/aggregates.js'
 
 const UNORDERABLE = new Set(['Json', 'Bytes'])
 
@@ -12,16 +20,58 @@ export function createOrderTypes(builder: Builder, datamodel: Datamodel): Map<st
     description: 'Direction of an ordering; without NULLS_*, NULLs sort as PostgreSQL does (last ascending, first descending).',
     values: ['ASC', 'DESC', 'ASC_NULLS_FIRST', 'ASC_NULLS_LAST', 'DESC_NULLS_FIRST', 'DESC_NULLS_LAST'] as const,
   })
+  const orderableOf = (model: ModelInfo) => model.scalars.filter((f) => !f.isList && !UNORDERABLE.has(f.type) && !isOpaqueText(model, f))
   const names = new Map<string, string>()
+  for (const model of datamodel.models.values()) if (orderableOf(model).length) names.set(model.name, orderByTypeName(model.name))
+  // Made now, not in a fields thunk: Pothos must know every type before it builds the schema.
+  const aggregateOrders = new Map<string, string>()
   for (const model of datamodel.models.values()) {
-    const orderable = model.scalars.filter((f) => !f.isList && !UNORDERABLE.has(f.type) && !isOpaqueText(model, f))
-    if (!orderable.length) continue
-    const name = `${model.name}OrderBy`
-    names.set(model.name, name)
+    for (const relation of model.relations) {
+      const target = datamodel.models.get(relation.type)
+      if (relation.isList && target && !aggregateOrders.has(target.name)) aggregateOrders.set(target.name, relationAggregateOrder(builder, target))
+    }
+  }
+  for (const model of datamodel.models.values()) {
+    const name = names.get(model.name)
+    if (!name) continue
     builder.inputType(name, {
-      description: `One ordering of ${model.name} rows: give one column per list item.`,
-      fields: (t: Builder) => Object.fromEntries(orderable.map((f) => [f.name, t.field({ type: 'SortOrder', required: false })])),
+      description: `One ordering of ${model.name} rows: give one column, related row's column or related rows' aggregate per list item.`,
+      fields: (t: Builder) => {
+        const fields: Record<string, unknown> = Object.fromEntries(orderableOf(model).map((f) => [f.name, t.field({ type: 'SortOrder', required: false })]))
+        for (const relation of model.relations) {
+          const target = datamodel.models.get(relation.type)
+          if (!target || !model.joins.has(relation.name)) continue
+          if (relation.isList) {
+            fields[relation.name] = t.field({ type: aggregateOrders.get(target.name), required: false, description: `By an aggregate of the related ${target.name} rows.` })
+          } else if (names.has(target.name)) {
+            fields[relation.name] = t.field({ type: names.get(target.name), required: false, description: `By the related ${target.name}'s columns (NULL when there is none).` })
+          }
+        }
+        return fields
+      },
     })
   }
   return names
+}
+
+/** `<T>RelationAggregateOrderBy`: `count`, and `sum`/`avg` of numeric columns, `min`/`max` of ordered ones. */
+function relationAggregateOrder(builder: Builder, target: ModelInfo): string {
+  const columns = (functions: 'SumAvg' | 'MinMax', fields: { name: string }[]) => {
+    if (!fields.length) return undefined
+    const name = aggregateColumnsOrderTypeName(target.name, functions)
+    builder.inputType(name, { fields: (t: Builder) => Object.fromEntries(fields.map((f) => [f.name, t.field({ type: 'SortOrder', required: false })])) })
+    return name
+  }
+  const sumAvg = columns('SumAvg', numericFields(target))
+  const minMax = columns('MinMax', rangeFields(target))
+  const name = relationAggregateOrderTypeName(target.name)
+  builder.inputType(name, {
+    description: `An aggregate of related ${target.name} rows to order by (NULL when there are none, except count): give one.`,
+    fields: (t: Builder) => ({
+      count: t.field({ type: 'SortOrder', required: false, description: 'How many related rows.' }),
+      ...(sumAvg ? { sum: t.field({ type: sumAvg, required: false }), avg: t.field({ type: sumAvg, required: false }) } : {}),
+      ...(minMax ? { min: t.field({ type: minMax, required: false }), max: t.field({ type: minMax, required: false }) } : {}),
+    }),
+  })
+  return name
 }
