@@ -43,6 +43,7 @@ const LISTS: [field: string, relation: string][] = [
   ['postTags', 'app.post_tag'],
   ['posts', 'app.post'],
   ['readings', 'app.reading'],
+  ['shifts', 'public.shift'],
   ['tagUsages', 'app.tag_usage'],
   ['tags', 'app.tag'],
 ]
