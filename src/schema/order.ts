@@ -34,18 +34,16 @@ export function createOrderTypes(builder: Builder, datamodel: Datamodel): Map<st
   for (const model of datamodel.models.values()) {
     const name = names.get(model.name)
     if (!name) continue
+    const relations = model.relations.filter((r) => model.joins.has(r.name) && (r.isList ? aggregateOrders.has(r.type) : names.has(r.type)))
+    const what = relations.length ? "column, related row's column or related rows' aggregate" : 'column'
     builder.inputType(name, {
-      description: `One ordering of ${model.name} rows: give one column, related row's column or related rows' aggregate per list item.`,
+      description: `One ordering of ${model.name} rows: give one ${what} per list item.`,
       fields: (t: Builder) => {
         const fields: Record<string, unknown> = Object.fromEntries(orderableOf(model).map((f) => [f.name, t.field({ type: 'SortOrder', required: false })]))
-        for (const relation of model.relations) {
-          const target = datamodel.models.get(relation.type)
-          if (!target || !model.joins.has(relation.name)) continue
-          if (relation.isList) {
-            fields[relation.name] = t.field({ type: aggregateOrders.get(target.name), required: false, description: `By an aggregate of the related ${target.name} rows.` })
-          } else if (names.has(target.name)) {
-            fields[relation.name] = t.field({ type: names.get(target.name), required: false, description: `By the related ${target.name}'s columns (NULL when there is none).` })
-          }
+        for (const relation of relations) {
+          fields[relation.name] = relation.isList
+            ? t.field({ type: aggregateOrders.get(relation.type), required: false, description: `By an aggregate of the related ${relation.type} rows.` })
+            : t.field({ type: names.get(relation.type), required: false, description: `By the related ${relation.type}'s columns (NULL when there is none).` })
         }
         return fields
       },
