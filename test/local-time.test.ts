@@ -216,6 +216,31 @@ describe('writes', () => {
     expect(await rows(`SELECT count(*)::int AS n FROM public.shift WHERE label = 'new'`)).toEqual([{ n: 0 }])
   })
 
+  it('updateMany and deleteMany (through Prisma) match the rows the same wall-clock filter lists', async () => {
+    // As text: pg would read a timestamp as a JavaScript Date, cut to milliseconds.
+    const before = await rows('SELECT starts_at::text, ends_at::text, opens_at::text, label FROM public.shift ORDER BY starts_at')
+    try {
+      for (const where of ['{ startsAt: { gte: "2024-03-31T02:30:00.000001", lt: "2024-12-31T23:59:59.999999" } }', '{ opensAt: { equals: "09:00:00+02:00" } }', '{ endsAt: { equals: "infinity" } }']) {
+        const listed = await api.data(`{ shifts(where: ${where}) { totalCount } }`)
+        expect(listed.shifts.totalCount).toBeGreaterThan(0)
+        const updated = await api.data(`mutation { updateManyShift(where: ${where}, data: { label: "matched" }) { count } }`)
+        expect(updated.updateManyShift.count).toBe(listed.shifts.totalCount)
+      }
+      expect(await rows(`SELECT ${local('starts_at')} AS s FROM public.shift WHERE label = 'matched' ORDER BY 1`)).toEqual([
+        { s: '2024-03-31T02:30:00.000001' },
+        { s: '2024-03-31T09:00:00' },
+        { s: '2024-10-27T02:30:00' },
+        { s: '2025-01-01T00:00:00' },
+      ])
+      const deleted = await api.data('mutation { deleteManyShift(where: { startsAt: { equals: "2024-03-31 09:00:00" } }) { count } }')
+      expect(deleted.deleteManyShift.count).toBe(1)
+    } finally {
+      await sql.query('DELETE FROM public.shift')
+      for (const r of before) await sql.query('INSERT INTO public.shift VALUES ($1, $2, $3, $4)', [r.starts_at, r.ends_at, r.opens_at, r.label])
+      expect(await rows('SELECT starts_at::text, ends_at::text, opens_at::text, label FROM public.shift ORDER BY starts_at')).toEqual(before)
+    }
+  })
+
   it('a zone in a written LocalDateTime is refused before anything is written', async () => {
     const result = await api.query('mutation { createShift(data: { startsAt: "2026-01-01T00:00:00Z", opensAt: "00:00:00+00:00", label: "zoned" }) { startsAt } }')
     expect(result.errors?.[0]?.message).toContain('LocalDateTime cannot represent "2026-01-01T00:00:00Z": it has no time zone')
