@@ -1,8 +1,9 @@
 /**
  * `aggregates` on every connection: `count`, `sum`/`avg` of numeric columns, `min`/`max` of
  * numbers, dates and times, text and enums, `nonNullCount`/`distinctCount` of every column with
- * equality, over all rows the connection's `where` matches (not just the page). `<Type>Aggregates` is made once per model; the planner builds its values in SQL
- * (../planner/aggregates.ts), in the parent's statement for relations.
+ * equality, over all rows the connection's `where` matches (not just the page). `<Type>Aggregates`
+ * is made once per model; the planner builds its values in SQL (../planner/aggregates.ts), in the
+ * parent's statement for relations.
  */
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
