@@ -84,16 +84,16 @@ describe('the schema', () => {
 
 describe('inserts into a keyless table', () => {
   it('createX returns the row it wrote; createManyX counts; a rejected value is a typed error; duplicates are allowed', async () => {
-    const one = await api.data('mutation { createKeylessLog(data: { loggedAt: "2024-05-01T08:00:00.123456Z", level: "warn", message: "disk" }) { loggedAt level message } }')
-    expect(one.createKeylessLog).toEqual({ loggedAt: '2024-05-01T08:00:00.123456Z', level: 'warn', message: 'disk' })
-    const many = await api.data(`mutation { createManyKeylessLog(data: [{ loggedAt: "2024-05-01T09:00:00Z", level: "info" }, { loggedAt: "2024-05-01T09:00:00Z", level: "info" }]) { count } }`)
+    const one = await api.data('mutation { createKeylessLog(data: { loggedAt: "2024-05-01T08:00:00.123456", level: "warn", message: "disk" }) { loggedAt level message } }')
+    expect(one.createKeylessLog).toEqual({ loggedAt: '2024-05-01T08:00:00.123456', level: 'warn', message: 'disk' })
+    const many = await api.data(`mutation { createManyKeylessLog(data: [{ loggedAt: "2024-05-01T09:00:00", level: "info" }, { loggedAt: "2024-05-01T09:00:00", level: "info" }]) { count } }`)
     expect(many.createManyKeylessLog).toEqual({ count: 2 })
     expect(await rows(`SELECT level, message FROM public.keyless_log WHERE logged_at >= '2024-05-01' ORDER BY logged_at, level`)).toEqual([
       { level: 'warn', message: 'disk' },
       { level: 'info', message: null },
       { level: 'info', message: null },
     ])
-    const invalid = await api.query('mutation { createKeylessLog(data: { loggedAt: "2024-13-45T10:00:00Z", level: "info" }) { level } }')
+    const invalid = await api.query('mutation { createKeylessLog(data: { loggedAt: "2024-13-45T10:00:00", level: "info" }) { level } }')
     expect(invalid.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_VALUE' })
     expect(JSON.stringify(invalid)).not.toMatch(/INSERT|keyless_log/)
     await sql.query(`DELETE FROM public.keyless_log WHERE logged_at >= '2024-05-01'`)
@@ -162,8 +162,8 @@ describe('create', () => {
       cMoodArray: ['happy', 'ok'],
       cUuid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
       cTime: '01:02:03.456789',
-      cTimetz: '08:00:00',
-      cTimestamp: '2024-02-29T13:45:30.123456Z',
+      cTimetz: '08:00:00+00:00',
+      cTimestamp: '2024-02-29T13:45:30.123456',
       cTimestamptz: '2024-02-29T12:45:30.123456Z',
       cInterval: 'P1DT2H3M4S',
       cDate: '2024-02-29',
@@ -244,7 +244,7 @@ describe('create', () => {
 describe('update, upsert and delete', () => {
   it('updates by a composite key', async () => {
     const data = await api.data('mutation { updateN2faCode(where: { personId: 1, code: "123456" }, data: { n1stChoice: "email" }) { personId code n1stChoice expiresAt } }')
-    expect(data.updateN2faCode).toEqual({ personId: 1, code: '123456', n1stChoice: 'email', expiresAt: '2024-05-01T10:00:00Z' })
+    expect(data.updateN2faCode).toEqual({ personId: 1, code: '123456', n1stChoice: 'email', expiresAt: '2024-05-01T10:00:00' })
     expect(await rows(`SELECT "1st_choice" AS c FROM app."2fa_codes" WHERE person_id = 1 AND code = '123456'`)).toEqual([{ c: 'email' }])
   })
 

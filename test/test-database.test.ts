@@ -29,6 +29,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
   'public.keyless_log': 8,
   'app.person_summary': 12,
   'app.tag_usage': 6,
+  'public.shift': 5,
 }
 
 async function rowCounts(pool: pg.Pool): Promise<Record<string, number>> {

@@ -5,7 +5,8 @@
  *   (pg_constraint.contype, pg_class.relkind) and user tables may have: the schema engine needs its
  *   column type to be `Character`, not `Text`;
  * - types Prisma's schema calls `Unsupported(...)` that Portico reads as text instead
- *   (src/model/text-read-types.ts): interval, tsvector, geometric types, macaddr.
+ *   (src/model/text-read-types.ts): interval, tsvector, geometric types, macaddr; and timetz,
+ *   which the adapter would read without its offset (a different time).
  * pg already hands over their values as strings; only the column type is missing. This patches the
  * adapter's shared query class once: `performIO` relabels those columns as text so the adapter's
  * own mapping accepts them, and `queryRaw` reports `"char"` columns as `Character`.
@@ -16,8 +17,11 @@ import { ColumnTypeEnum } from '@prisma/driver-adapter-utils'
 const PG_CHAR_OID = 18
 const PG_TEXT_OID = 25
 
-/** Types read as text: interval, tsvector, tsquery, macaddr, macaddr8, point, lseg, path, box, polygon, line, circle. */
-export const TEXT_READ_OIDS = new Set([1186, 3614, 3615, 829, 774, 600, 601, 602, 603, 604, 628, 718])
+/**
+ * Types read as text: interval, tsvector, tsquery, macaddr, macaddr8, point, lseg, path, box,
+ * polygon, line, circle; and timetz (1266), whose offset the adapter's own reading cuts off.
+ */
+export const TEXT_READ_OIDS = new Set([1186, 3614, 3615, 829, 774, 600, 601, 602, 603, 604, 628, 718, 1266])
 
 type QueryResult = { fields: { dataTypeID: number }[] }
 type RawResult = { columnTypes: number[] }

@@ -6,7 +6,8 @@
  * PostgreSQL reads the text Portico sends back in filters and cursors exactly.
  *
  * The column's type is kept in a trailing comment (`// @db.Timestamptz(6)`), which Prisma ignores
- * and ../model/datamodel.ts reads to give the field its GraphQL type (DateTime, Date or Time).
+ * and ../model/datamodel.ts reads to give the field its GraphQL type (DateTime, LocalDateTime,
+ * Date, Time or OffsetTime).
  */
 import { blocks, fields, type Schema } from './prisma-ast.js'
 

@@ -16,7 +16,7 @@ import pluralize from 'pluralize'
 /** Names that a table must not take as its type name. */
 const RESERVED_TYPE_NAMES = new Set([
   'Query', 'Mutation', 'Subscription', 'Node', 'PageInfo', 'String', 'Int', 'Float', 'Boolean', 'ID',
-  'BigInt', 'Decimal', 'DateTime', 'Date', 'Time', 'JSON', 'Bytes', 'Interval', 'SortOrder', 'NullsOrder',
+  'BigInt', 'Decimal', 'DateTime', 'LocalDateTime', 'Date', 'Time', 'OffsetTime', 'JSON', 'Bytes', 'Interval', 'SortOrder', 'NullsOrder',
   'QueryMode', 'Prisma', 'PrismaClient',
 ])
 
@@ -134,6 +134,31 @@ export function uniqueName(name: string, taken: Set<string>): string {
   for (let i = 2; ; i++) if (!taken.has(`${name}${i}`)) return `${name}${i}`
 }
 
+/** `orderBy` list items of a type: `FilmOrderBy`. */
+export function orderByTypeName(type: string): string {
+  return `${type}OrderBy`
+}
+
+/** Ordering rows by an aggregate of their related `type` rows: `InvoiceRelationAggregateOrderBy`. */
+export function relationAggregateOrderTypeName(type: string): string {
+  return `${type}RelationAggregateOrderBy`
+}
+
+/** The columns of `type` an ordering by related aggregates may name: `InvoiceSumAvgOrderBy`, `InvoiceMinMaxOrderBy`. */
+export function aggregateColumnsOrderTypeName(type: string, functions: 'SumAvg' | 'MinMax'): string {
+  return `${type}${functions}OrderBy`
+}
+
+/** Per-column counts of `type` rows in its aggregates: `InvoiceCountAggregates` (nonNullCount, distinctCount). */
+export function countAggregatesTypeName(type: string): string {
+  return `${type}CountAggregates`
+}
+
+/** Group-by conditions and orderings on per-column counts: `InvoiceCountHaving`, `InvoiceCountOrder`. */
+export function groupCountInputTypeName(type: string, use: 'Having' | 'Order'): string {
+  return `${type}Count${use}`
+}
+
 /** `filmActors` -> `FilmActors`: a field name as the middle of a type name. */
 const typePart = (field: string) => `${field[0]!.toUpperCase()}${field.slice(1)}`
 
@@ -150,9 +175,13 @@ export const derivedTypeName = {
   relationEdge: (type: string, field: string) => `${type}${typePart(field)}ConnectionEdge`,
   filter: (type: string) => `${type}Filter`,
   relationFilter: (type: string, many: boolean) => `${type}${many ? 'ListRelationFilter' : 'RelationFilter'}`,
-  orderBy: (type: string) => `${type}OrderBy`,
+  orderBy: orderByTypeName,
+  relationAggregateOrderBy: relationAggregateOrderTypeName,
+  aggregateColumnsOrderBy: aggregateColumnsOrderTypeName,
+  countAggregates: countAggregatesTypeName,
+  groupCountInput: groupCountInputTypeName,
   aggregates: (type: string) => `${type}Aggregates`,
-  /** `FilmSumAggregates`, `FilmDistinctCountAggregates` */
+  /** `FilmSumAggregates` */
   aggregateFunction: (type: string, fn: string) => `${type}${typePart(fn)}Aggregates`,
   groupField: (type: string) => `${type}GroupField`,
   groupKey: (type: string) => `${type}GroupKey`,

@@ -1,12 +1,34 @@
 /**
  * Which columns aggregate how, and the SQL of an aggregate in its served form: sum and avg over
  * numeric columns (int sums as BigInt text, exact decimals as text), min and max over numbers,
- * dates and times, text and enums. Shared by the schema (the aggregate types) and the compiler.
+ * dates and times, text and enums, non-NULL and distinct counts over every column with equality.
+ * Shared by the schema (the aggregate types) and the compiler.
  */
-import type { Datamodel, DMMFField, ModelInfo } from '../model/datamodel.js'
+import { isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
 import { elementValue } from './compile-read.js'
 
 export type AggregateFunction = 'sum' | 'avg' | 'min' | 'max'
+
+/** Counts per column: `nonNullCount` of the rows where it is not NULL, `distinctCount` of its distinct non-NULL values. */
+export type CountFunction = 'nonNullCount' | 'distinctCount'
+
+/** The SQL of each count: a fixed list, so no function name comes from a request. */
+export const COUNT_SQL: Record<CountFunction, (column: string) => string> = {
+  nonNullCount: (column) => `count(${column})`,
+  distinctCount: (column) => `count(DISTINCT ${column})`,
+}
+
+/**
+ * Columns whose values PostgreSQL can tell equal (what DISTINCT needs): every type but json (jsonb
+ * has equality, json has none) and the text-read types with no useful equality (tsvector,
+ * geometric types, macaddr: ../model/datamodel.ts isOpaqueText); arrays of such types neither.
+ */
+export function countableFields(model: ModelInfo): DMMFField[] {
+  return model.scalars.filter((f) => {
+    const type = model.columns.get(f.name)?.type
+    return type !== undefined && type.replace(/\[\]$/, '') !== 'json' && !isOpaqueText(model, f)
+  })
+}
 
 const NUMERIC = new Set(['Int', 'BigInt', 'Float', 'Decimal'])
 

@@ -7,7 +7,7 @@ import type { PorticoConfig } from '../config/config.js'
 import type { ModelInfo } from '../model/datamodel.js'
 import { aggregatesJson, columnValue, objectTypeOf, type CompileContext } from './compile-read.js'
 import { compileWhere } from './compile-where.js'
-import type { AggregateFunction } from './aggregates.js'
+import { COUNT_SQL } from './aggregates.js'
 import { selectionOf, type SelectedField } from './selection.js'
 import { ident, jsonObject, literal, tableName } from './sql.js'
 import { badInput } from './client-errors.js'
@@ -26,6 +26,25 @@ interface GroupByArgs {
 
 type Comparison = Partial<Record<'equals' | 'not' | 'lt' | 'lte' | 'gt' | 'gte', number>>
 const OPERATORS = { equals: '=', not: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const
+
+/**
+ * The aggregates `having` and `orderBy` may name, and the SQL of each: a fixed list, so no function
+ * name comes from a request. Sums and averages as exact numbers, as they are served (./aggregates.ts).
+ */
+const GROUP_AGGREGATES = new Map<string, (column: string) => string>([
+  ['sum', (c) => `sum(${c}::numeric)`],
+  ['avg', (c) => `avg(${c}::numeric)`],
+  ['min', (c) => `min(${c}::numeric)`],
+  ['max', (c) => `max(${c}::numeric)`],
+  ['nonNullCount', (c) => COUNT_SQL.nonNullCount(c)],
+  ['distinctCount', (c) => COUNT_SQL.distinctCount(c)],
+])
+
+function groupAggregate(fn: string): (column: string) => string {
+  const sql = GROUP_AGGREGATES.get(fn)
+  if (!sql) throw badInput(`${fn} is not an aggregate of groups`)
+  return sql
+}
 
 /** Groups of a model: at most this many times the maximum page size per request. */
 export const GROUPS_PER_PAGE_FACTOR = 10
@@ -49,7 +68,8 @@ export function groupBySql(ctx: CompileContext, model: ModelInfo, field: Selecte
   const pairs: [string, string][] = []
   for (const part of selectionOf(ctx.op, groupType, field.nodes).values()) {
     if (part.name === '__typename') pairs.push([part.key, literal(groupType.name)])
-    else if (part.name === 'bucket') pairs.push([part.key, bucket ? bucket.served : 'NULL'])
+    else if (part.name === 'bucket') pairs.push([part.key, bucket && !bucket.local ? bucket.served : 'NULL'])
+    else if (part.name === 'localBucket') pairs.push([part.key, bucket?.local ? bucket.served : 'NULL'])
     else if (part.name === 'aggregates') pairs.push([part.key, aggregatesJson(ctx, model, part, c)])
     else if (part.name === 'key') {
       const keyType = objectTypeOf(part)
@@ -70,12 +90,19 @@ export function groupBySql(ctx: CompileContext, model: ModelInfo, field: Selecte
   return `SELECT coalesce(json_agg(x.j ORDER BY x.rn), '[]'::json) FROM (SELECT y.j, row_number() OVER () AS rn FROM (${rows}) y) x`
 }
 
-/** The bucket's SQL (to group and order by) and its served form (ISO-8601, Z for UTC instants). */
+/**
+ * The bucket's SQL (to group and order by) and its served form: an instant (ISO-8601, Z for UTC)
+ * for a timestamptz column, a wall-clock time (no zone: `local`) for a timestamp or date column,
+ * whose values are bucketed as they are, with no zone to convert them to.
+ */
 function bucketSql(ctx: CompileContext, model: ModelInfo, bucket: NonNullable<GroupByArgs['bucket']>, c: string) {
   const type = model.columns.get(bucket.column)?.type ?? ''
   const column = `${c}.${ident(model.columns.get(bucket.column)!.name)}`
   if ((bucket.unit == null) === (bucket.every == null)) throw badInput('A bucket takes either `unit` or `every`.')
   const withZone = /with time zone$/.test(type)
+  if (!withZone && bucket.timeZone != null) {
+    throw badInput(`bucket.timeZone: ${bucket.column} has no time zone (a ${type.startsWith('date') ? 'date' : 'timestamp without time zone'}): its buckets are wall-clock times; leave out timeZone`)
+  }
   // Only an instant has a zone to convert to; a parameter the statement does not use has no type
   // PostgreSQL can infer, which fails the whole statement.
   const zone = withZone ? ctx.params.add(bucket.timeZone ?? 'UTC', 'text') : ''
@@ -85,8 +112,8 @@ function bucketSql(ctx: CompileContext, model: ModelInfo, bucket: NonNullable<Gr
     : `date_bin(${ctx.params.add(bucket.every, 'interval')}, ${local}, timestamp '2000-01-01')`
   // Back to an instant for timestamptz: the bucket's start in the given zone.
   const sql = withZone ? `(${start} AT TIME ZONE ${zone})` : start
-  const served = withZone ? `replace(to_json(${sql}) #>> '{}', '+00:00', 'Z')` : `(to_json(${sql}) #>> '{}') || 'Z'`
-  return { sql, served }
+  const served = withZone ? `replace(to_json(${sql}) #>> '{}', '+00:00', 'Z')` : `(to_json(${sql}) #>> '{}')`
+  return { sql, served, local: !withZone }
 }
 
 /** `having: { count: { gt: 5 }, avg: { power: { gt: 100 } } }`: every condition must hold. */
@@ -101,7 +128,10 @@ function havingSql(ctx: CompileContext, having: GroupByArgs['having'], col: (nam
   for (const [fn, value] of Object.entries(having ?? {})) {
     if (value == null) continue
     if (fn === 'count') compare('count(*)', value as Comparison)
-    else for (const [name, comparison] of Object.entries(value as Record<string, Comparison>)) if (comparison) compare(`${fn}(${col(name)}::numeric)`, comparison)
+    else {
+      const aggregate = groupAggregate(fn)
+      for (const [name, comparison] of Object.entries(value as Record<string, Comparison>)) if (comparison) compare(aggregate(col(name)), comparison)
+    }
   }
   return conditions.map((c) => `(${c})`).join(' AND ')
 }
@@ -120,12 +150,14 @@ function orderSql(orderBy: GroupByArgs['orderBy'], by: string[], bucket: string 
       else if (name === 'key') {
         for (const [field, d] of Object.entries(value as Record<string, string>)) {
           if (!d) continue
+          // The list's order input also names relations; groups have none.
+          if (typeof d !== 'string') throw badInput(`orderBy key.${field}: groups are ordered by their own columns (by), not by relations`)
           if (!by.includes(field)) throw badInput(`orderBy key.${field}: ${field} is not one of the groups' columns (by)`)
           items.push(`${col(field)} ${direction(d)}`)
         }
       } else {
-        // As exact numbers, as they are served (../planner/aggregates.ts).
-        for (const [field, d] of Object.entries(value as Record<string, string>)) if (d) items.push(`${name as AggregateFunction}(${col(field)}::numeric) ${direction(d)}`)
+        const aggregate = groupAggregate(name)
+        for (const [field, d] of Object.entries(value as Record<string, string>)) if (d) items.push(`${aggregate(col(field))} ${direction(d)}`)
       }
     }
   }

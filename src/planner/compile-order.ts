@@ -2,68 +2,133 @@
  * GraphQL `orderBy` -> SQL ORDER BY, always completed with the model's key (or, for a keyless
  * view, every orderable column) so the order is total: pages are stable and cursors unambiguous.
  * Also the keyset condition "comes after this cursor row" for the same order.
+ *
+ * An item orders by an SQL expression on a row alias: a column; a to-one relation's column, as a
+ * correlated subquery (`(SELECT c.last_name FROM customer c WHERE c.customer_id = t.customer_id
+ * LIMIT 1)`, nested for a chain of to-one relations); or an aggregate of a to-many relation's rows
+ * (`(SELECT count(*) FROM invoice c WHERE c.customer_id = t.customer_id)`). The same expression is
+ * written for the row and for the cursor row, so keyset pages follow any of these orders. A
+ * tsvector column orders by its rank for some words (./full-text.ts).
  */
-import { isOpaqueText, type ModelInfo } from '../model/datamodel.js'
-import { column, type Params } from './sql.js'
-import { rankOrderItem, type RankOrder } from './full-text.js'
+import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
+import { badInput } from './client-errors.js'
+import { joinCondition } from './joins.js'
+import { rankOrder, type RankOrder } from './full-text.js'
+import { column, tableName, type Params } from './sql.js'
 
-type Direction = 'ASC' | 'DESC' | 'ASC_NULLS_FIRST' | 'ASC_NULLS_LAST' | 'DESC_NULLS_FIRST' | 'DESC_NULLS_LAST'
-/** A column's direction, or a tsvector column's rank for some words. */
-export type OrderInput = Record<string, Direction | RankOrder | null | undefined>[] | null | undefined
+/**
+ * One `orderBy` list item, shaped like Prisma's: `{ lastName: ASC }`, `{ customer: { lastName: ASC } }`,
+ * `{ invoices: { count: DESC } }`, `{ invoiceLines: { sum: { unitPrice: DESC } } }`.
+ */
+export type OrderEntry = Record<string, unknown>
+export type OrderInput = OrderEntry[] | null | undefined
 
 export interface OrderItem {
-  field: string
+  /** The value ordered by, for a row of the model as `alias`. */
+  sql: (alias: string) => string
   descending: boolean
   nullsFirst: boolean
-  /** Ordered by this expression of a row alias instead of the column (a full-text rank). */
-  expression?: (alias: string) => string
 }
 
-/** `params`: where an ordering's own values go (the words of a rank). */
-export function orderItems(model: ModelInfo, input: OrderInput, params?: Params): OrderItem[] {
+/** What ordering through relations needs: the related models, and fresh aliases for the subqueries. */
+export interface OrderScope {
+  datamodel: Datamodel
+  params: Params
+}
+
+/**
+ * The aggregates of related rows an order may use, and the SQL each one is: a fixed list, so no
+ * function name ever comes from the input. Sums and averages as exact numbers, as the aggregates
+ * are served (./aggregates.ts): a float sum would depend on the order the rows arrive in.
+ */
+const RELATED_AGGREGATES = new Map<string, (value: string) => string>([
+  ['sum', (v) => `sum(${v}::numeric)`],
+  ['avg', (v) => `avg(${v}::numeric)`],
+  ['min', (v) => `min(${v})`],
+  ['max', (v) => `max(${v})`],
+])
+
+/** Turns an expression on the innermost relation's alias into one on the listed row's alias. */
+type Via = (inner: (alias: string) => string) => (alias: string) => string
+
+type Add = (path: string, sql: (alias: string) => string, direction: unknown) => void
+
+export function orderItems(model: ModelInfo, input: OrderInput, scope?: OrderScope): OrderItem[] {
   const items: OrderItem[] = []
   const seen = new Set<string>()
-  for (const entry of input ?? []) {
-    for (const [field, direction] of Object.entries(entry)) {
-      if (!direction || seen.has(field)) continue
-      seen.add(field)
-      if (typeof direction === 'object') {
-        if (!params) throw new Error(`ordering by ${field} needs parameters`)
-        items.push(rankOrderItem(model, field, direction, params))
-        continue
-      }
-      const descending = direction.startsWith('DESC')
-      // PostgreSQL's default: NULLs are larger than any value (last ascending, first descending).
-      const nullsFirst = direction.endsWith('NULLS_FIRST') ? true : direction.endsWith('NULLS_LAST') ? false : descending
-      items.push({ field, descending, nullsFirst })
-    }
+  const add: Add = (path, sql, direction) => {
+    if (typeof direction !== 'string' || seen.has(path)) return
+    seen.add(path)
+    const descending = direction.startsWith('DESC')
+    // PostgreSQL's default: NULLs are larger than any value (last ascending, first descending).
+    const nullsFirst = direction.endsWith('NULLS_FIRST') ? true : direction.endsWith('NULLS_LAST') ? false : descending
+    items.push({ sql, descending, nullsFirst })
   }
+  for (const entry of input ?? []) collect(model, entry, (e) => e, '', add, scope)
   const orderable = model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes' && !isOpaqueText(model, f))
   const tieBreakers = model.key.length ? model.key : orderable.map((f) => f.name)
-  for (const field of tieBreakers) if (!seen.has(field)) items.push({ field, descending: false, nullsFirst: false })
+  for (const field of tieBreakers) if (!seen.has(field)) items.push({ sql: (alias) => column(model, alias, field), descending: false, nullsFirst: false })
   return items
 }
 
-export const reversed = (items: OrderItem[]): OrderItem[] => items.map((item) => ({ ...item, descending: !item.descending, nullsFirst: !item.nullsFirst }))
+/** The items of one entry, in its fields' order; `path` names what is ordered by, so nothing is ordered by twice. */
+function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, add: Add, scope: OrderScope | undefined): void {
+  for (const [name, value] of Object.entries(entry)) {
+    if (value == null) continue
+    const relation = model.relations.find((r) => r.name === name)
+    if (!relation && typeof value === 'object') {
+      // `{ fulltext: { matches: "drama", direction: DESC } }`: the rank's words are a parameter.
+      if (!scope) throw new Error(`ordering by ${model.name}.${name} needs parameters`)
+      const rank = rankOrder(model, name, value as RankOrder, scope.params)
+      add(`${path}${name}`, via(rank.sql), rank.direction)
+      continue
+    }
+    if (!relation) {
+      add(`${path}${name}`, via((alias) => column(model, alias, name)), value)
+      continue
+    }
+    if (!scope) throw new Error(`ordering by ${model.name}.${name} needs the datamodel`)
+    const target = scope.datamodel.models.get(relation.type)!
+    const inner = scope.params.alias()
+    const related = (alias: string) => `FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, name, target, inner)}`
+    if (!relation.isList) {
+      // The related row's value, or NULL when there is none (a NULL foreign key, or a hidden row).
+      collect(target, value as OrderEntry, (e) => via((alias) => `(SELECT ${e(inner)} ${related(alias)} LIMIT 1)`), `${path}${name}.`, add, scope)
+      continue
+    }
+    for (const [fn, operand] of Object.entries(value as OrderEntry)) {
+      if (operand == null) continue
+      if (fn === 'count') {
+        add(`${path}${name}.count`, via((alias) => `(SELECT count(*) ${related(alias)})`), operand)
+        continue
+      }
+      const aggregate = RELATED_AGGREGATES.get(fn)
+      if (!aggregate) throw badInput(`orderBy ${path}${name}.${fn}: not an aggregate (count, sum, avg, min, max)`)
+      for (const [field, direction] of Object.entries(operand as OrderEntry)) {
+        if (direction == null) continue
+        // NULL when there are no related rows: placed as NULLs are.
+        add(`${path}${name}.${fn}.${field}`, via((alias) => `(SELECT ${aggregate(column(target, inner, field))} ${related(alias)})`), direction)
+      }
+    }
+  }
+}
 
-/** What an item orders by, on the row `alias`. */
-const orderedBy = (model: ModelInfo, alias: string, item: OrderItem) => item.expression?.(alias) ?? column(model, alias, item.field)
+export const reversed = (items: OrderItem[]): OrderItem[] =>
+  items.map((item) => ({ sql: item.sql, descending: !item.descending, nullsFirst: !item.nullsFirst }))
 
-export function orderBySql(model: ModelInfo, alias: string, items: OrderItem[]): string {
-  return items
-    .map((item) => `${orderedBy(model, alias, item)} ${item.descending ? 'DESC' : 'ASC'} NULLS ${item.nullsFirst ? 'FIRST' : 'LAST'}`)
-    .join(', ')
+export function orderBySql(alias: string, items: OrderItem[]): string {
+  return items.map((item) => `${item.sql(alias)} ${item.descending ? 'DESC' : 'ASC'} NULLS ${item.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')
 }
 
 /**
  * Rows strictly after the cursor row `cursorAlias` in this order: for each position i, all earlier
- * columns equal (NULL equal to NULL) and column i after the cursor's, with NULLs placed as ordered.
+ * values equal (NULL equal to NULL) and value i after the cursor's, with NULLs placed as ordered.
  */
-export function afterCursorSql(model: ModelInfo, alias: string, cursorAlias: string, items: OrderItem[]): string {
+export function afterCursorSql(alias: string, cursorAlias: string, items: OrderItem[]): string {
   const branches = items.map((item, i) => {
-    const equal = items.slice(0, i).map((e) => `${orderedBy(model, alias, e)} IS NOT DISTINCT FROM ${orderedBy(model, cursorAlias, e)}`)
-    const e = orderedBy(model, alias, item)
-    const c = orderedBy(model, cursorAlias, item)
+    const equal = items.slice(0, i).map((e) => `${e.sql(alias)} IS NOT DISTINCT FROM ${e.sql(cursorAlias)}`)
+    const e = item.sql(alias)
+    const c = item.sql(cursorAlias)
     const beyond = `${e} ${item.descending ? '<' : '>'} ${c}`
     const after = item.nullsFirst ? `(${beyond} OR (${c} IS NULL AND ${e} IS NOT NULL))` : `(${c} IS NOT NULL AND (${beyond} OR ${e} IS NULL))`
     return [...equal, after].join(' AND ')

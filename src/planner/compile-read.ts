@@ -18,7 +18,7 @@ import { sourceOf } from './field-source.js'
 import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
 import { column, ident, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
-import { aggregateSql, type AggregateFunction } from './aggregates.js'
+import { aggregateSql, COUNT_SQL, type AggregateFunction } from './aggregates.js'
 
 export interface CompileContext {
   op: Operation
@@ -98,17 +98,19 @@ export const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
 
 /**
  * A column in the form its GraphQL scalar serves: exact numbers as text (bigint and numeric keep
- * every digit), timestamps as ISO-8601 in UTC with a `Z`, time with time zone in UTC, bytea as
- * base64, intervals as the session's ISO-8601 text, types with no JSON form as text, enums by
- * their GraphQL names; a NULL array as [] and array elements converted one by one.
+ * every digit), timestamptz as ISO-8601 in UTC with a `Z`, timestamp without time zone as
+ * ISO-8601 with no zone, time with time zone with its offset, bytea as base64, intervals as the
+ * session's ISO-8601 text, types with no JSON form as text, enums by their GraphQL names; array
+ * elements converted one by one (a NULL array is null, not []).
  */
 export function columnValue(datamodel: Datamodel, model: ModelInfo, alias: string, field: DMMFField): string {
   const col = column(model, alias, field.name)
   const base = model.columns.get(field.name)!.type.replace(/\[\]$/, '')
   const element = elementValue(datamodel, model, field, base)
   if (!field.isList) return element(col)
-  if (element('v') === 'v') return `coalesce(to_json(${col}), '[]'::json)`
-  return `coalesce((SELECT json_agg(${element('u.v')} ORDER BY u.i) FROM unnest(${col}) WITH ORDINALITY AS u(v, i)), '[]'::json)`
+  // A NULL array is null, an empty one []: to_json keeps the difference, json_agg of no rows does not.
+  if (element('v') === 'v') return `to_json(${col})`
+  return `CASE WHEN ${col} IS NULL THEN NULL ELSE coalesce((SELECT json_agg(${element('u.v')} ORDER BY u.i) FROM unnest(${col}) WITH ORDINALITY AS u(v, i)), '[]'::json) END`
 }
 
 export function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMFField, base: string): (value: string) => string {
@@ -123,25 +125,28 @@ export function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMF
     // The session's TimeZone is UTC (../db/pool.ts): to_json writes +00:00, served as Z.
     return (v) => `replace(to_json(${v}) #>> '{}', '+00:00', 'Z')`
   }
-  if (/^timestamp(\(\d+\))? without time zone$/.test(base)) return (v) => `CASE WHEN isfinite(${v}) THEN (to_json(${v}) #>> '{}') || 'Z' ELSE ${v}::text END`
-  if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => `(${v} AT TIME ZONE 'UTC')::time`
+  // A wall-clock value: served with no zone, as stored (to_json writes ISO-8601, and 'infinity').
+  if (/^timestamp(\(\d+\))? without time zone$/.test(base)) return (v) => `(to_json(${v}) #>> '{}')`
+  // With the offset it was written with; ISO-8601 writes a whole-hour offset `+02:00`, PostgreSQL `+02`.
+  if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => `regexp_replace(${v}::text, '([+-][0-9]{2})$', '\\1:00')`
   if (base === 'bytea') return (v) => `translate(encode(${v}, 'base64'), E'\\n', '')`
   return (v) => v
 }
 
-/** `{ count, sum { f }, avg { f }, min { f }, max { f } }` as asked, over the rows of alias `c`. */
+/** `{ count, sum { f }, avg { f }, min { f }, max { f }, nonNullCount { f }, distinctCount { f } }` as asked, over the rows of alias `c`. */
 export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: SelectedField, c: string): string {
   const type = objectTypeOf(field)
   return jsonObject(
     [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, string] => {
       if (part.name === '__typename') return [part.key, literal(type.name)]
       if (part.name === 'count') return [part.key, 'count(*)']
-      const fn = part.name as AggregateFunction
       const fnType = objectTypeOf(part)
+      const count = part.name === 'nonNullCount' || part.name === 'distinctCount' ? COUNT_SQL[part.name] : undefined
       const values = [...selectionOf(ctx.op, fnType, part.nodes).values()].map((f): [string, string] => {
         if (f.name === '__typename') return [f.key, literal(fnType.name)]
         const column = model.scalars.find((s) => s.name === f.name)!
-        return [f.key, aggregateSql(ctx.datamodel, model, fn, column, `${c}.${ident(model.columns.get(f.name)!.name)}`)]
+        const sql = `${c}.${ident(model.columns.get(f.name)!.name)}`
+        return [f.key, count ? count(sql) : aggregateSql(ctx.datamodel, model, part.name as AggregateFunction, column, sql)]
       })
       return [part.key, jsonObject(values)]
     }),
@@ -249,7 +254,7 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   }
 
   if (!readsRows) return `SELECT ${jsonObject(pairs)}`
-  let items = orderItems(target, args.orderBy, ctx.params)
+  let items = orderItems(target, args.orderBy, ctx)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
   let from = `${tableName(target)} ${t}`
@@ -258,11 +263,11 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
     const key = decodeKeyCursor(window.cursor, target)
     const match = target.key.map((k, i) => `${column(target, cursorAlias, k)} = ${valueFor(ctx.params, target, k, key[i])}`).join(' AND ')
     from += ` CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
-    conditions.push(afterCursorSql(target, t, cursorAlias, items))
+    conditions.push(afterCursorSql(t, cursorAlias, items))
   }
   const rows =
     `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${from} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
-    ` ORDER BY ${orderBySql(target, t, items)} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
+    ` ORDER BY ${orderBySql(t, items)} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
   // GROUP BY (): exactly one row, also when nothing asked for aggregates the rows (`pageInfo { __typename }`).
   return `SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x GROUP BY ()`
 }

@@ -11,7 +11,6 @@
  */
 import type { ModelInfo } from '../model/datamodel.js'
 import { column, type Params } from './sql.js'
-import type { OrderItem } from './compile-order.js'
 
 type Input = Record<string, unknown>
 
@@ -39,10 +38,12 @@ export interface RankOrder {
 /**
  * Ordering by rank for some words (ts_rank; a row without a document ranks 0, like one that does
  * not match), most relevant first unless asked otherwise. The query is one parameter, evaluated
- * for the row and, after a cursor, for the cursor's row alike.
+ * for the row and, after a cursor, for the cursor's row alike (./compile-order.ts).
  */
-export function rankOrderItem(model: ModelInfo, field: string, order: RankOrder, params: Params): OrderItem {
+export function rankOrder(model: ModelInfo, field: string, order: RankOrder, params: Params): { sql: (alias: string) => string; direction: 'ASC' | 'DESC' } {
   const query = tsQuery(model, field, order.matches, params)
-  const descending = !(order.direction ?? 'DESC').startsWith('ASC')
-  return { field, descending, nullsFirst: descending, expression: (alias) => `coalesce(ts_rank(${column(model, alias, field)}, ${query}), 0)` }
+  return {
+    sql: (alias) => `coalesce(ts_rank(${column(model, alias, field)}, ${query}), 0)`,
+    direction: (order.direction ?? 'DESC').startsWith('ASC') ? 'ASC' : 'DESC',
+  }
 }

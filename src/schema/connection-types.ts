@@ -21,7 +21,7 @@ export function connectionType(builder: Builder, name: string, edgeName: string,
       nodes: t.field({ type: [nodeType], resolve: byResponseKey }),
       pageInfo: t.field({ type: PAGE_INFO, resolve: byResponseKey }),
       totalCount: t.int({ description: 'How many rows match, across all pages.', resolve: byResponseKey }),
-      aggregates: t.field({ type: aggregatesType, description: 'count, sum, avg, min and max over all matching rows.', resolve: byResponseKey }),
+      aggregates: t.field({ type: aggregatesType, description: 'count, sum, avg, min, max and per-column counts over all matching rows.', resolve: byResponseKey }),
     }),
   })
   return name

@@ -11,7 +11,8 @@ import type { GraphQLResolveInfo } from 'graphql'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import { isOpaqueText, type ModelInfo } from '../model/datamodel.js'
-import { numericFields } from '../planner/aggregates.js'
+import { countableFields, numericFields } from '../planner/aggregates.js'
+import { groupCountInputTypeName } from '../model/inflect.js'
 import { BUCKET_UNITS, GROUPS_PER_PAGE_FACTOR } from '../planner/compile-group-by.js'
 import { rootSource } from '../planner/field-source.js'
 import { graphqlScalarName } from './scalars.js'
@@ -19,6 +20,7 @@ import { byResponseKey } from './resolve-by-key.js'
 import { aggregatesType } from './aggregate-types.js'
 
 const shared = new WeakSet<object>()
+const COUNT_FUNCTIONS = ['nonNullCount', 'distinctCount'] as const
 
 /** Types every group-by shares: bucket units and the numeric comparison of `having`. */
 function sharedTypes(builder: Builder): void {
@@ -36,6 +38,9 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
   const groupable = model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes' && !isOpaqueText(model, f))
   if (!groupable.length) return undefined
   const temporal = groupable.filter((f) => /^(date|timestamp)/.test(model.columns.get(f.name)?.type ?? ''))
+  // A bucket of a timestamptz column is an instant; of a timestamp or date column, a wall-clock time.
+  const instants = temporal.some((f) => /with time zone$/.test(model.columns.get(f.name)!.type))
+  const locals = temporal.some((f) => !/with time zone$/.test(model.columns.get(f.name)!.type))
   const numeric = numericFields(model)
   const name = model.name
   const b = ctx.builder
@@ -54,35 +59,43 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
   b.objectType(`${name}Group`, {
     fields: (g: Builder) => ({
       key: g.field({ type: `${name}GroupKey`, resolve: byResponseKey }),
-      ...(temporal.length ? { bucket: g.field({ type: 'DateTime', nullable: true, description: 'The start of the time bucket.', resolve: byResponseKey }) } : {}),
+      ...(instants ? { bucket: g.field({ type: 'DateTime', nullable: true, description: 'The start of the time bucket of a timestamptz column.', resolve: byResponseKey }) } : {}),
+      ...(locals
+        ? { localBucket: g.field({ type: 'LocalDateTime', nullable: true, description: 'The start of the time bucket of a timestamp (without time zone) or date column.', resolve: byResponseKey }) }
+        : {}),
       aggregates: g.field({ type: aggregatesType(ctx, model), resolve: byResponseKey }),
     }),
   })
   if (temporal.length) {
     b.enumType(`${name}TemporalField`, { values: temporal.map((f) => f.name) })
     b.inputType(`${name}TimeBucket`, {
-      description: 'Group by the time bucket a timestamp falls in: a calendar `unit`, or `every` interval (e.g. "15 minutes"), in `timeZone`.',
+      description: 'Group by the time bucket a timestamp falls in: a calendar `unit`, or `every` interval (e.g. "15 minutes"), in `timeZone` for a timestamptz column.',
       fields: (i: Builder) => ({
         column: i.field({ type: `${name}TemporalField`, required: true }),
         unit: i.field({ type: 'TimeBucketUnit', required: false }),
         every: i.field({ type: 'Interval', required: false }),
-        timeZone: i.string({ required: false, description: 'An IANA zone, e.g. Europe/Paris (default UTC).' }),
+        timeZone: i.string({ required: false, description: 'An IANA zone, e.g. Europe/Paris (default UTC); timestamptz columns only: a timestamp or date has none.' }),
       }),
     })
   }
-  const functionInput = (suffix: string, fieldType: string) => {
-    if (!numeric.length) return undefined
-    const input = `${name}${suffix}`
-    b.inputType(input, { fields: (i: Builder) => Object.fromEntries(numeric.map((f) => [f.name, i.field({ type: fieldType, required: false })])) })
+  const functionInput = (input: string, fieldType: string, fields: { name: string }[]) => {
+    if (!fields.length) return undefined
+    b.inputType(input, { fields: (i: Builder) => Object.fromEntries(fields.map((f) => [f.name, i.field({ type: fieldType, required: false })])) })
     return input
   }
-  const having = functionInput('AggregateHaving', 'AggregateComparison')
-  const order = functionInput('AggregateOrder', 'SortOrder')
+  const having = functionInput(`${name}AggregateHaving`, 'AggregateComparison', numeric)
+  const order = functionInput(`${name}AggregateOrder`, 'SortOrder', numeric)
+  // Per-column counts (nonNullCount, distinctCount) over every column with equality.
+  const countable = countableFields(model)
+  const countHaving = functionInput(groupCountInputTypeName(name, 'Having'), 'AggregateComparison', countable)
+  const countOrder = functionInput(groupCountInputTypeName(name, 'Order'), 'SortOrder', countable)
+  const counts = (type: string | undefined, i: Builder) => (type ? Object.fromEntries(COUNT_FUNCTIONS.map((fn) => [fn, i.field({ type, required: false })])) : {})
   b.inputType(`${name}GroupHaving`, {
     description: 'Conditions on each group, after grouping.',
     fields: (i: Builder) => ({
       count: i.field({ type: 'AggregateComparison', required: false }),
       ...(having ? Object.fromEntries(['sum', 'avg', 'min', 'max'].map((fn) => [fn, i.field({ type: having, required: false })])) : {}),
+      ...counts(countHaving, i),
     }),
   })
   const keyOrder = ctx.orderTypes.get(name)
@@ -93,6 +106,7 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
       ...(temporal.length ? { bucket: i.field({ type: 'SortOrder', required: false }) } : {}),
       count: i.field({ type: 'SortOrder', required: false }),
       ...(order ? Object.fromEntries(['sum', 'avg', 'min', 'max'].map((fn) => [fn, i.field({ type: order, required: false })])) : {}),
+      ...counts(countOrder, i),
     }),
   })
 

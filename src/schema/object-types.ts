@@ -43,8 +43,9 @@ function scalarField(t: Builder, ctx: SchemaContext, model: ModelInfo, field: DM
   return t.field({
     ...federationMarks(ctx, `${model.name}.${field.name}`),
     type: field.isList ? [type] : type,
-    // A PostgreSQL array may hold NULLs whatever the column's constraints: items are nullable.
-    nullable: field.isList ? { list: false, items: true } : !field.isRequired,
+    // A PostgreSQL array may hold NULLs whatever the column's constraints: items are nullable. The
+    // array itself is NULL-able unless the column is NOT NULL (Prisma calls every list required).
+    nullable: field.isList ? { list: !model.columns.get(field.name)?.notNull, items: true } : !field.isRequired,
     description: field.documentation,
     deprecationReason: model.deprecated.get(field.name),
     // A JSON value may be read in part: `metadata(path: ["sizes"])` (../planner/compile-read.ts).

@@ -80,6 +80,26 @@ export const DateTimeScalar = scalar({
   },
 })
 
+const ISO_LOCAL_DATE_TIME = /^(\d{4,}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/
+
+/**
+ * `timestamp without time zone` is a wall-clock reading: no zone was stored, so none is served
+ * (`2024-03-01T08:30:00`) and none is accepted, as a value with one would be silently cut off by
+ * PostgreSQL, or would have to be converted with a zone the column does not have.
+ */
+export const LocalDateTimeScalar = scalar({
+  name: 'LocalDateTime',
+  description: 'A date and time without a time zone (PostgreSQL timestamp without time zone), ISO-8601, e.g. 2024-03-01T08:30:00.123456; microseconds as stored.',
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, -1) : String(value).replace(/^(\d{4,}-\d{2}-\d{2}) /, '$1T')),
+  parse: (text) => {
+    if (ISO_LOCAL_DATE_TIME.test(text) || /^-?infinity$/.test(text)) return text
+    if (ISO_DATE_TIME.test(text)) {
+      throw new GraphQLError(`LocalDateTime cannot represent "${text}": it has no time zone (a timestamp without time zone); leave out the zone or offset, e.g. 2024-03-01T08:30:00`)
+    }
+    throw new GraphQLError(`LocalDateTime cannot represent "${text}": use ISO-8601 without a zone, e.g. 2024-03-01T08:30:00`)
+  },
+})
+
 export const DateScalar = scalar({
   name: 'Date',
   description: 'A calendar date, ISO-8601 (e.g. 2024-03-01).',
@@ -92,11 +112,31 @@ export const DateScalar = scalar({
 
 export const TimeScalar = scalar({
   name: 'Time',
-  description: 'A time of day, ISO-8601 (e.g. 13:45:00.5), in UTC for time with time zone; microseconds as stored.',
+  description: 'A time of day without a time zone (PostgreSQL time), ISO-8601, e.g. 13:45:00.5; microseconds as stored.',
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(11, 23) : String(value)),
   parse: (text) => {
     if (!ISO_TIME.test(text)) throw new GraphQLError(`Time cannot represent "${text}": use HH:MM:SS`)
     return text
+  },
+})
+
+const ISO_OFFSET_TIME = /^(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2}){0,2})?$/
+
+/** PostgreSQL writes an offset of whole hours as `+02`: ISO-8601 (and this scalar) write `+02:00`. */
+export const offsetTimeText = (text: string): string => text.replace(/([+-]\d{2})$/, '$1:00')
+
+/**
+ * `time with time zone` keeps the offset it was written with: `13:45:30+02:00` is served as
+ * such, not moved to UTC. A value given without an offset is taken as UTC (+00:00).
+ */
+export const OffsetTimeScalar = scalar({
+  name: 'OffsetTime',
+  description: 'A time of day with its UTC offset (PostgreSQL time with time zone), ISO-8601, e.g. 13:45:00+02:00; microseconds as stored.',
+  serialize: (value) => offsetTimeText(String(value)),
+  parse: (text) => {
+    const match = ISO_OFFSET_TIME.exec(text)
+    if (!match) throw new GraphQLError(`OffsetTime cannot represent "${text}": use HH:MM:SS+HH:MM, e.g. 13:45:00+02:00`)
+    return match[2] ? text : `${text}+00:00`
   },
 })
 
@@ -126,8 +166,10 @@ export const SCALARS = {
   BigInt: BigIntScalar,
   Decimal: DecimalScalar,
   DateTime: DateTimeScalar,
+  LocalDateTime: LocalDateTimeScalar,
   Date: DateScalar,
   Time: TimeScalar,
+  OffsetTime: OffsetTimeScalar,
   Bytes: BytesScalar,
   Interval: IntervalScalar,
   JSON: JSONScalar,
@@ -145,8 +187,10 @@ export function graphqlScalarName(prismaType: string, nativeType: string | undef
       return 'Boolean'
     case 'String':
       if (nativeType === 'Date') return 'Date'
-      if (nativeType === 'Time' || nativeType === 'Timetz') return 'Time'
-      if (nativeType === 'Timestamp' || nativeType === 'Timestamptz') return 'DateTime'
+      if (nativeType === 'Time') return 'Time'
+      if (nativeType === 'Timetz') return 'OffsetTime'
+      if (nativeType === 'Timestamp') return 'LocalDateTime'
+      if (nativeType === 'Timestamptz') return 'DateTime'
       if (nativeType === 'interval') return 'Interval'
       return nativeType === 'Uuid' ? 'UUID' : 'String'
     case 'BigInt':
@@ -159,8 +203,11 @@ export function graphqlScalarName(prismaType: string, nativeType: string | undef
       return 'Bytes'
     case 'DateTime':
       if (nativeType === 'Date') return 'Date'
-      if (nativeType === 'Time' || nativeType === 'Timetz') return 'Time'
-      return 'DateTime'
+      if (nativeType === 'Time') return 'Time'
+      if (nativeType === 'Timetz') return 'OffsetTime'
+      // Prisma's DateTime without @db is timestamp(3), without time zone.
+      if (nativeType === 'Timestamptz') return 'DateTime'
+      return 'LocalDateTime'
     default:
       return prismaType // an enum
   }

@@ -37,7 +37,7 @@ describe('first pages in key order', () => {
        FROM track ORDER BY track_id LIMIT 10`,
     ],
     [
-      // invoice_date is a timestamp without time zone: read as UTC.
+      // invoice_date is a timestamp without time zone: a LocalDateTime, served with no zone.
       'invoices',
       'invoiceId customerId invoiceDate billingAddress billingCity billingState billingCountry billingPostalCode total',
       `SELECT invoice_id AS "invoiceId", customer_id AS "customerId", ${as.timestamp('invoice_date')} AS "invoiceDate",
@@ -214,6 +214,62 @@ describe('playlist <-> track, many-to-many through playlist_track', () => {
     expect(forward.nodes).toEqual(expected)
     expect(forward.pages).toBe(Math.ceil(expected.length / 50))
     expect((await stitch(fx.api, 'tracks', 'trackId', 'backward', 50, '', within)).nodes).toEqual(expected)
+  })
+})
+
+describe('ordering by relations', () => {
+  const cases: [name: string, field: string, orderBy: string, selection: string, sql: string][] = [
+    [
+      'customers by how many invoices they have',
+      'customers',
+      '[{ invoices: { count: DESC } }]',
+      'customerId',
+      `SELECT c.customer_id AS "customerId" FROM customer c ORDER BY (SELECT count(*) FROM invoice i WHERE i.customer_id = c.customer_id) DESC, c.customer_id`,
+    ],
+    [
+      'invoices by their customer\'s last name',
+      'invoices',
+      '[{ customer: { lastName: ASC } }]',
+      'invoiceId',
+      `SELECT i.invoice_id AS "invoiceId" FROM invoice i JOIN customer c ON c.customer_id = i.customer_id ORDER BY c.last_name, i.invoice_id`,
+    ],
+    [
+      'invoices by their lines\' total unit price, then newest first',
+      'invoices',
+      '[{ invoiceLines: { sum: { unitPrice: DESC } } }, { invoiceDate: DESC }]',
+      'invoiceId',
+      `SELECT i.invoice_id AS "invoiceId" FROM invoice i
+       ORDER BY (SELECT sum(l.unit_price) FROM invoice_line l WHERE l.invoice_id = i.invoice_id) DESC, i.invoice_date DESC, i.invoice_id`,
+    ],
+    [
+      'customers by their support rep\'s last name (a chain: customer -> employee), NULLs first',
+      'customers',
+      '[{ supportRep: { lastName: DESC_NULLS_FIRST } }, { country: ASC }]',
+      'customerId',
+      `SELECT c.customer_id AS "customerId" FROM customer c LEFT JOIN employee e ON e.employee_id = c.support_rep_id
+       ORDER BY e.last_name DESC NULLS FIRST, c.country, c.customer_id`,
+    ],
+    [
+      'tracks by their album\'s artist\'s name (two to-one hops)',
+      'tracks',
+      '[{ album: { artist: { name: ASC } } }]',
+      'trackId',
+      `SELECT t.track_id AS "trackId" FROM track t LEFT JOIN album al ON al.album_id = t.album_id LEFT JOIN artist ar ON ar.artist_id = al.artist_id
+       ORDER BY ar.name ASC NULLS LAST, t.track_id`,
+    ],
+  ]
+
+  it.each(cases)('%s equals SQL, in one statement', async (_name, field, orderBy, selection, sql) => {
+    const data = await fx.api.data(`{ ${field}(first: 100, orderBy: ${orderBy}) { nodes { ${selection} } } }`)
+    expect(fx.api.statements).toHaveLength(1)
+    const expected = await fx.rows(`${sql} LIMIT 100`)
+    expect(data[field].nodes).toEqual(expected)
+  })
+
+  it.each(cases.slice(0, 3))('%s: keyset pages forwards and backwards cover the SQL order exactly', async (_name, field, orderBy, selection, sql) => {
+    const expected = await fx.rows(sql)
+    expect((await stitch(fx.api, field, selection, 'forward', 97, `orderBy: ${orderBy}`)).nodes).toEqual(expected)
+    expect((await stitch(fx.api, field, selection, 'backward', 97, `orderBy: ${orderBy}`)).nodes).toEqual(expected)
   })
 })
 

@@ -96,13 +96,14 @@ export async function stitch(
 
 /**
  * SQL expressions that render a column the way the API serializes it, so rows compare with
- * toEqual: DateTime is PostgreSQL's text in UTC as ISO-8601, microseconds as stored (a
- * `timestamp` without time zone is read as UTC), Date is YYYY-MM-DD, BigInt is text, and Decimal is PostgreSQL's own
- * text, digits and scale as stored (10289.60 is "10289.60", also in an unconstrained numeric).
+ * toEqual: DateTime (timestamptz) is PostgreSQL's text in UTC as ISO-8601, microseconds as
+ * stored; LocalDateTime (a `timestamp` without time zone) the same with no zone; Date is
+ * YYYY-MM-DD, BigInt is text, and Decimal is PostgreSQL's own text, digits and scale as stored
+ * (10289.60 is "10289.60", also in an unconstrained numeric).
  */
 export const as = {
   timestamptz: (column: string) => `replace((${column} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z'`,
-  timestamp: (column: string) => `replace((${column})::text, ' ', 'T') || 'Z'`,
+  timestamp: (column: string) => `replace((${column})::text, ' ', 'T')`,
   date: (column: string) => `to_char(${column}, 'YYYY-MM-DD')`,
   text: (column: string) => `(${column})::text`,
   decimal: (column: string) => `(${column})::text`,

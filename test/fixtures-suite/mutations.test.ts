@@ -67,7 +67,7 @@ describe('Chinook', () => {
 
   it('creates an invoice with its lines in one transaction', async () => {
     const data = await fx.api.data(`mutation {
-      createInvoice(data: { invoiceId: 1000, customer: { connect: { customerId: 1 } }, invoiceDate: "2025-01-02T03:04:05Z", total: "1.98",
+      createInvoice(data: { invoiceId: 1000, customer: { connect: { customerId: 1 } }, invoiceDate: "2025-01-02T03:04:05", total: "1.98",
         invoiceLines: { create: [{ invoiceLineId: 5000, trackId: 1, unitPrice: "0.99", quantity: 1 }, { invoiceLineId: 5001, trackId: 2, unitPrice: "0.99", quantity: 1 }] } }) {
         invoiceId total customer { customerId } invoiceLines { nodes { invoiceLineId track { name } } } } }`)
     expect(data.createInvoice).toEqual({
@@ -88,7 +88,7 @@ describe('Chinook', () => {
 
   it('a line referring to a missing track rolls the whole invoice back', async () => {
     const result = await fx.api.query(`mutation {
-      createInvoice(data: { invoiceId: 1001, customerId: 1, invoiceDate: "2025-01-02T03:04:05Z", total: "0.99",
+      createInvoice(data: { invoiceId: 1001, customerId: 1, invoiceDate: "2025-01-02T03:04:05", total: "0.99",
         invoiceLines: { create: [{ invoiceLineId: 5002, trackId: 999999, unitPrice: "0.99", quantity: 1 }] } }) { invoiceId } }`)
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'FOREIGN_KEY_VIOLATION', type: 'InvoiceLine', relation: 'InvoiceLine.track', references: 'Track' })
     expect(await fx.rows('SELECT invoice_id FROM invoice WHERE invoice_id = 1001')).toEqual([])

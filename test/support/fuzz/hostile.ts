@@ -105,7 +105,20 @@ const DATE_TIMES = [
   'infinity',
   '-infinity',
 ]
+const LOCAL_DATE_TIMES = [
+  '2024-03-01T12:00:00',
+  '2024-01-01T09:00:00.123456',
+  '2024-03-01 08:17:00',
+  '2024-03-01T12:00:00Z',
+  '2024-03-01T12:00:00+02:00',
+  '2024-02-30T00:00:00',
+  '2024-01-01T25:61:61',
+  '294277-01-01T00:00:00',
+  'infinity',
+  '-infinity',
+]
 const TIMES = ['13:45:30.5', '00:00', '23:59:59.999999', '24:00:00', '24:00:01', '25:61:61', '99:99', '12:00:00.12345678901']
+const OFFSET_TIMES = ['13:45:30+02:00', '00:00Z', '23:59:59.999999-11:30', '13:45:30', '24:00:00+00', '12:00:00+99:99', '25:61:61+01', '12:00:00+1559']
 const INTERVALS = ['1 day', 'P1Y2M3DT4H5M6S', '15 minutes', '1 hour', '0', '-1 years', 'bogus', '', '999999999999 years', '1e400 seconds', 'P', '@ 1 day ago', '1 day \u0000']
 const UUIDS = ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '00000000-0000-0000-0000-000000000000', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'not-a-uuid', 'a0eebc999c0b4ef8bb6d6bb9bd380a11', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}']
 const BYTES = ['3q2+7w==', 'AP8=', '', 'AA==', '!!!', 'a', '====', 'QUJD\nREVG', 'x'.repeat(4000)]
@@ -148,7 +161,9 @@ const VALID: Record<string, string[]> = {
   Decimal: ['1.5', '0', '9.99', '1e3', '-0.0'],
   Date: ['2024-02-29', '2024-01-20', '1950-01-01', 'infinity'],
   DateTime: ['2024-03-01T12:00:00Z', '2024-01-01T09:00:00.123456Z', '2024-03-01 08:17:00+00', '2024-03-01T12:00:00', 'infinity'],
+  LocalDateTime: ['2024-03-01T12:00:00', '2024-01-01T09:00:00.123456', '2024-03-01 08:17:00', 'infinity'],
   Time: ['13:45:30.5', '00:00', '23:59:59.999999'],
+  OffsetTime: ['13:45:30+02:00', '00:00Z', '23:59:59.999999-11:30', '13:45:30'],
   Interval: ['1 day', '15 minutes', '1 hour'],
   UUID: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '00000000-0000-0000-0000-000000000000'],
   Bytes: ['3q2+7w==', 'AP8=', '', 'AA=='],
@@ -192,8 +207,12 @@ export function scalarValue(r: Random, name: string, pools: Pools, strict = fals
       return str(r.chance(0.1) ? hostileString(r) : r.pick(DATES))
     case 'DateTime':
       return str(r.chance(0.1) ? hostileString(r) : r.pick(DATE_TIMES))
+    case 'LocalDateTime':
+      return str(r.chance(0.1) ? hostileString(r) : r.pick(LOCAL_DATE_TIMES))
     case 'Time':
       return str(r.chance(0.1) ? hostileString(r) : r.pick(TIMES))
+    case 'OffsetTime':
+      return str(r.chance(0.1) ? hostileString(r) : r.pick(OFFSET_TIMES))
     case 'Interval':
       return str(r.chance(0.2) ? hostileString(r) : r.pick(INTERVALS))
     case 'UUID':

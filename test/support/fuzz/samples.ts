@@ -30,7 +30,7 @@ export interface Samples extends Pools {
 
 type Post = (query: string) => Promise<{ data?: any; errors?: unknown[] }>
 
-const GHOSTS: Record<string, unknown> = { Int: -777, BigInt: '-777', String: 'fuzz-ghost', Date: '1800-01-01', DateTime: '1800-01-01T00:00:00Z', UUID: '00000000-0000-0000-0000-0000000f0220', Time: '03:03:03' }
+const GHOSTS: Record<string, unknown> = { Int: -777, BigInt: '-777', String: 'fuzz-ghost', Date: '1800-01-01', DateTime: '1800-01-01T00:00:00Z', LocalDateTime: '1800-01-01T00:00:00', UUID: '00000000-0000-0000-0000-0000000f0220', Time: '03:03:03' }
 
 export async function collectSamples(schema: GraphQLSchema, datamodel: Datamodel, post: Post): Promise<Samples> {
   const samples: Samples = { nodeIds: [], cursors: [], models: new Map(), representations: [] }
