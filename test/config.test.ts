@@ -42,6 +42,7 @@ const DEFAULTS = {
   defaultPageSize: 20,
   maxPageSize: 100,
   primaryKeys: {},
+  smartTags: { tables: {}, columns: {}, constraints: {} },
   logLevel: 'info',
   statementTimeoutMs: 30_000,
   limits: { maxDepth: 15, maxAliases: 200, maxTokens: 20_000, maxDirectives: 50, maxCost: 250_000, maxBodyBytes: 1_000_000 },

@@ -188,3 +188,16 @@ describe('names you choose', () => {
     expect(read.errors?.[0]?.message).toMatch(/Cannot query field "passwordHash"/)
   })
 })
+
+describe('@omit filter,order on a column', () => {
+  it('serves the column but offers no filter or order on it', async () => {
+    const fields = (type: string) => Object.keys((api.gateway.schema.getType(type) as any).getFields())
+    expect(fields('Product')).toContain('cost')
+    expect(fields('ProductFilter')).not.toContain('cost')
+    expect(fields('ProductOrderBy')).not.toContain('cost')
+    const refused = await api.query('{ products(where: { cost: { gt: 1 } }) { totalCount } }')
+    expect(refused.errors?.[0]?.message).toMatch(/"cost" is not defined by type "ProductFilter"/)
+    const data = await api.data('{ product(sku: "AB-001") { cost } }')
+    expect(data.product.cost).toBe((await rows(`SELECT cost::text FROM shop.product WHERE sku = 'AB-001'`))[0].cost)
+  })
+})

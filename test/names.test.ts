@@ -141,3 +141,28 @@ describe('deprecations', () => {
     expect(fields('OldThing').parts.deprecationReason).toBe('Parts stand alone.')
   })
 })
+
+describe('@omit for some actions only', () => {
+  it('keeps a column out of filters, order, aggregates or inputs as asked, and a table out of mutations', async () => {
+    const api = await start(`CREATE TABLE item (id int PRIMARY KEY, price numeric NOT NULL DEFAULT 1, note text, secret_rank int);
+      COMMENT ON COLUMN item.price IS '@omit filter,order'; COMMENT ON COLUMN item.note IS '@omit create,update';
+      COMMENT ON COLUMN item.secret_rank IS '@omit aggregate'; CREATE TABLE log (id int PRIMARY KEY, line text);
+      COMMENT ON TABLE log IS '@omit create,update,delete'; INSERT INTO item VALUES (1, 2.5, 'n', 3);`)
+    const fields = (type: string) => Object.keys((api.gateway.schema.getType(type) as any)?.getFields() ?? {})
+    expect(fields('Item')).toEqual(expect.arrayContaining(['price', 'note', 'secretRank']))
+    expect(fields('ItemFilter')).not.toContain('price')
+    expect(fields('ItemOrderBy')).not.toContain('price')
+    expect(fields('ItemFilter')).toContain('note')
+    expect(fields('ItemCreateInput')).not.toContain('note')
+    expect(fields('ItemUpdateInput')).not.toContain('note')
+    expect(fields('ItemSumAggregates')).toEqual(['id', 'price'])
+    expect(fields('ItemGroupKey')).not.toContain('secretRank')
+    const mutations = fields('Mutation')
+    expect(mutations).toContain('createItem')
+    expect(mutations.filter((m) => /Log$/.test(m))).toEqual([])
+    expect(await api.data('{ item(id: 1) { price note secretRank } items { aggregates { sum { price } } } }')).toEqual({
+      item: { price: '2.5', note: 'n', secretRank: 3 },
+      items: { aggregates: { sum: { price: '2.5' } } },
+    })
+  })
+})

@@ -4,7 +4,7 @@
  * dates and times, text and enums, non-NULL and distinct counts over every column with equality.
  * Shared by the schema (the aggregate types) and the compiler.
  */
-import { isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
+import { allows, isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
 import { elementValue } from './compile-read.js'
 
 export type AggregateFunction = 'sum' | 'avg' | 'min' | 'max'
@@ -24,21 +24,24 @@ export const COUNT_SQL: Record<CountFunction, (column: string) => string> = {
  * geometric types, macaddr: ../model/datamodel.ts isOpaqueText); arrays of such types neither.
  */
 export function countableFields(model: ModelInfo): DMMFField[] {
-  return model.scalars.filter((f) => {
+  return aggregatable(model).filter((f) => {
     const type = model.columns.get(f.name)?.type
     return type !== undefined && type.replace(/\[\]$/, '') !== 'json' && !isOpaqueText(model, f)
   })
 }
 
+/** Columns `@omit aggregate` (on them or their table) does not keep out of aggregates and groups. */
+const aggregatable = (model: ModelInfo) => model.scalars.filter((f) => allows(model, f.name, 'aggregate'))
+
 const NUMERIC = new Set(['Int', 'BigInt', 'Float', 'Decimal'])
 
 export function numericFields(model: ModelInfo): DMMFField[] {
-  return model.scalars.filter((f) => !f.isList && NUMERIC.has(f.type) && !model.columns.get(f.name)?.type.startsWith('money'))
+  return aggregatable(model).filter((f) => !f.isList && NUMERIC.has(f.type) && !model.columns.get(f.name)?.type.startsWith('money'))
 }
 
 /** Columns with an order PostgreSQL's min/max know: numbers, dates and times, text, enums. */
 export function rangeFields(model: ModelInfo): DMMFField[] {
-  return model.scalars.filter((f) => {
+  return aggregatable(model).filter((f) => {
     if (f.isList) return false
     const type = model.columns.get(f.name)?.type ?? ''
     if (NUMERIC.has(f.type) || f.kind === 'enum') return !type.startsWith('money')

@@ -13,7 +13,7 @@
 import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
 import { badInput } from './client-errors.js'
 import { joinCondition } from './joins.js'
-import { rankOrder, type RankOrder } from './full-text.js'
+import { rankDirection, rankSql, type RankOrder } from './full-text.js'
 import { column, tableName, type Params } from './sql.js'
 
 /**
@@ -51,7 +51,8 @@ const RELATED_AGGREGATES = new Map<string, (value: string) => string>([
 /** Turns an expression on the innermost relation's alias into one on the listed row's alias. */
 type Via = (inner: (alias: string) => string) => (alias: string) => string
 
-type Add = (path: string, sql: (alias: string) => string, direction: unknown) => void
+/** Adds an item unless `path` is ordered by already; `sql` is made only then (it may add parameters). */
+type Add = (path: string, sql: () => (alias: string) => string, direction: unknown) => void
 
 export function orderItems(model: ModelInfo, input: OrderInput, scope?: OrderScope): OrderItem[] {
   const items: OrderItem[] = []
@@ -59,10 +60,11 @@ export function orderItems(model: ModelInfo, input: OrderInput, scope?: OrderSco
   const add: Add = (path, sql, direction) => {
     if (typeof direction !== 'string' || seen.has(path)) return
     seen.add(path)
+    const expression = sql()
     const descending = direction.startsWith('DESC')
     // PostgreSQL's default: NULLs are larger than any value (last ascending, first descending).
     const nullsFirst = direction.endsWith('NULLS_FIRST') ? true : direction.endsWith('NULLS_LAST') ? false : descending
-    items.push({ sql, descending, nullsFirst })
+    items.push({ sql: expression, descending, nullsFirst })
   }
   for (const entry of input ?? []) collect(model, entry, (e) => e, '', add, scope)
   const orderable = model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes' && !isOpaqueText(model, f))
@@ -79,12 +81,12 @@ function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, ad
     if (!relation && typeof value === 'object') {
       // `{ fulltext: { matches: "drama", direction: DESC } }`: the rank's words are a parameter.
       if (!scope) throw new Error(`ordering by ${model.name}.${name} needs parameters`)
-      const rank = rankOrder(model, name, value as RankOrder, scope.params)
-      add(`${path}${name}`, via(rank.sql), rank.direction)
+      const rank = value as RankOrder
+      add(`${path}${name}`, () => via(rankSql(model, name, rank, scope.params)), rankDirection(rank))
       continue
     }
     if (!relation) {
-      add(`${path}${name}`, via((alias) => column(model, alias, name)), value)
+      add(`${path}${name}`, () => via((alias) => column(model, alias, name)), value)
       continue
     }
     if (!scope) throw new Error(`ordering by ${model.name}.${name} needs the datamodel`)
@@ -99,7 +101,7 @@ function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, ad
     for (const [fn, operand] of Object.entries(value as OrderEntry)) {
       if (operand == null) continue
       if (fn === 'count') {
-        add(`${path}${name}.count`, via((alias) => `(SELECT count(*) ${related(alias)})`), operand)
+        add(`${path}${name}.count`, () => via((alias) => `(SELECT count(*) ${related(alias)})`), operand)
         continue
       }
       const aggregate = RELATED_AGGREGATES.get(fn)
@@ -107,7 +109,7 @@ function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, ad
       for (const [field, direction] of Object.entries(operand as OrderEntry)) {
         if (direction == null) continue
         // NULL when there are no related rows: placed as NULLs are.
-        add(`${path}${name}.${fn}.${field}`, via((alias) => `(SELECT ${aggregate(column(target, inner, field))} ${related(alias)})`), direction)
+        add(`${path}${name}.${fn}.${field}`, () => via((alias) => `(SELECT ${aggregate(column(target, inner, field))} ${related(alias)})`), direction)
       }
     }
   }

@@ -40,10 +40,9 @@ export interface RankOrder {
  * not match), most relevant first unless asked otherwise. The query is one parameter, evaluated
  * for the row and, after a cursor, for the cursor's row alike (./compile-order.ts).
  */
-export function rankOrder(model: ModelInfo, field: string, order: RankOrder, params: Params): { sql: (alias: string) => string; direction: 'ASC' | 'DESC' } {
+export function rankSql(model: ModelInfo, field: string, order: RankOrder, params: Params): (alias: string) => string {
   const query = tsQuery(model, field, order.matches, params)
-  return {
-    sql: (alias) => `coalesce(ts_rank(${column(model, alias, field)}, ${query}), 0)`,
-    direction: (order.direction ?? 'DESC').startsWith('ASC') ? 'ASC' : 'DESC',
-  }
+  return (alias) => `coalesce(ts_rank(${column(model, alias, field)}, ${query}), 0)`
 }
+
+export const rankDirection = (order: RankOrder): 'ASC' | 'DESC' => ((order.direction ?? 'DESC').startsWith('ASC') ? 'ASC' : 'DESC')

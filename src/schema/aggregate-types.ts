@@ -9,7 +9,7 @@ import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import type { ModelInfo } from '../model/datamodel.js'
 import { aggregateType, countableFields, numericFields, rangeFields, type AggregateFunction } from '../planner/aggregates.js'
-import { countAggregatesTypeName } from '../model/inflect.js'
+import { derivedTypeName } from '../model/inflect.js'
 import { graphqlScalarName } from './scalars.js'
 import { byResponseKey } from './resolve-by-key.js'
 
@@ -21,7 +21,7 @@ export function aggregatesType(ctx: SchemaContext, model: ModelInfo): string {
   if (!names) made.set(ctx.builder, (names = new Map()))
   const existing = names.get(model.name)
   if (existing) return existing
-  const name = `${model.name}Aggregates`
+  const name = derivedTypeName.aggregates(model.name)
   names.set(model.name, name)
   const parts: [AggregateFunction, string | undefined][] = (['sum', 'avg', 'min', 'max'] as const).map((fn) => [fn, functionType(ctx, model, fn)])
   const counts = countType(ctx, model)
@@ -45,7 +45,7 @@ export function aggregatesType(ctx: SchemaContext, model: ModelInfo): string {
 function countType(ctx: SchemaContext, model: ModelInfo): string | undefined {
   const fields = countableFields(model)
   if (!fields.length) return undefined
-  const name = countAggregatesTypeName(model.name)
+  const name = derivedTypeName.countAggregates(model.name)
   ctx.builder.objectType(name, { fields: (t: Builder) => Object.fromEntries(fields.map((field) => [field.name, t.int({ resolve: byResponseKey })])) })
   return name
 }
@@ -54,7 +54,7 @@ function countType(ctx: SchemaContext, model: ModelInfo): string | undefined {
 function functionType(ctx: SchemaContext, model: ModelInfo, fn: AggregateFunction): string | undefined {
   const fields = fn === 'sum' || fn === 'avg' ? numericFields(model) : rangeFields(model)
   if (!fields.length) return undefined
-  const name = `${model.name}${fn[0]!.toUpperCase()}${fn.slice(1)}Aggregates`
+  const name = derivedTypeName.aggregateFunction(model.name, fn)
   ctx.builder.objectType(name, {
     fields: (t: Builder) =>
       Object.fromEntries(

@@ -5,7 +5,8 @@
  * ../planner/compile-where.ts turns them into SQL.
  */
 import type { Builder } from './builder.js'
-import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
+import { allows, isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
+import { derivedTypeName, scalarFilterTypeName } from '../model/inflect.js'
 import { graphqlScalarName } from './scalars.js'
 import { createJsonFilter } from './json-filter.js'
 import { createFullTextTypes, FULL_TEXT_FILTER, isFullText } from './full-text.js'
@@ -18,10 +19,6 @@ export interface FilterTypes {
   where: Map<string, unknown>
 }
 
-export function scalarFilterName(type: string, list: boolean): string {
-  return `${type}${list ? 'List' : ''}Filter`
-}
-
 export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRefs: Map<string, unknown>): FilterTypes {
   const made = new Set<string>()
   builder.enumType('QueryMode', {
@@ -30,7 +27,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
   })
 
   const scalarFilter = (type: string, list: boolean, ref: unknown) => {
-    const name = scalarFilterName(type, list)
+    const name = scalarFilterTypeName(type, list)
     if (made.has(name)) return name
     made.add(name)
     if (type === 'JSON' && !list) return createJsonFilter(builder)
@@ -68,7 +65,7 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
   // Only a schema with tsvector columns has full-text inputs.
   if ([...datamodel.models.values()].some((m) => m.scalars.some((f) => isFullText(m, f)))) createFullTextTypes(builder)
   const where = new Map<string, unknown>()
-  const whereName = (model: ModelInfo) => `${model.name}Filter`
+  const whereName = (model: ModelInfo) => derivedTypeName.filter(model.name)
   for (const model of datamodel.models.values()) {
     const name = whereName(model)
     where.set(model.name, name)
@@ -80,15 +77,17 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           OR: t.field({ type: [name], required: false, description: 'At least one of these holds.' }),
           NOT: t.field({ type: name, required: false, description: 'This does not hold.' }),
         }
-        for (const field of model.scalars.filter((f) => isFullText(model, f))) fields[field.name] = t.field({ type: FULL_TEXT_FILTER, required: false })
-        for (const field of model.scalars.filter((f) => !isOpaqueText(model, f))) {
+        // `@omit filter` on a column (or its table) keeps it out of `where`.
+        const filterable = model.scalars.filter((f) => allows(model, f.name, 'filter'))
+        for (const field of filterable.filter((f) => isFullText(model, f))) fields[field.name] = t.field({ type: FULL_TEXT_FILTER, required: false })
+        for (const field of filterable.filter((f) => !isOpaqueText(model, f))) {
           const type = graphqlScalarName(field.type, model.nativeTypes.get(field.name))
           const ref = enumRefs.get(type) ?? type
           fields[field.name] = t.field({ type: scalarFilter(type, field.isList, ref), required: false })
         }
         for (const relation of model.relations) {
           const target = datamodel.models.get(relation.type)
-          if (!target) continue
+          if (!target || !allows(target, undefined, 'filter')) continue
           fields[relation.name] = t.field({ type: relationFilter(builder, made, target, relation.isList), required: false })
         }
         return fields
@@ -99,10 +98,10 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
 }
 
 function relationFilter(builder: Builder, made: Set<string>, target: ModelInfo, list: boolean): string {
-  const name = `${target.name}${list ? 'ListRelationFilter' : 'RelationFilter'}`
+  const name = derivedTypeName.relationFilter(target.name, list)
   if (made.has(name)) return name
   made.add(name)
-  const where = `${target.name}Filter`
+  const where = derivedTypeName.filter(target.name)
   builder.inputType(name, {
     description: list ? `Conditions on related ${target.name} rows.` : `Conditions on the related ${target.name}.`,
     fields: (t: Builder) =>

@@ -10,9 +10,9 @@
 import type { GraphQLResolveInfo } from 'graphql'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
-import { isOpaqueText, type ModelInfo } from '../model/datamodel.js'
+import { allows, isOpaqueText, type ModelInfo } from '../model/datamodel.js'
 import { countableFields, numericFields } from '../planner/aggregates.js'
-import { groupCountInputTypeName } from '../model/inflect.js'
+import { derivedTypeName } from '../model/inflect.js'
 import { BUCKET_UNITS, GROUPS_PER_PAGE_FACTOR } from '../planner/compile-group-by.js'
 import { rootSource } from '../planner/field-source.js'
 import { graphqlScalarName } from './scalars.js'
@@ -35,7 +35,9 @@ function sharedTypes(builder: Builder): void {
 
 export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
   sharedTypes(ctx.builder)
-  const groupable = model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes' && !isOpaqueText(model, f))
+  // `@omit aggregate` on the table means no groups; on a column, no grouping by it.
+  if (!allows(model, undefined, 'aggregate')) return undefined
+  const groupable = model.scalars.filter((f) => !f.isList && f.type !== 'Json' && f.type !== 'Bytes' && !isOpaqueText(model, f) && allows(model, f.name, 'aggregate'))
   if (!groupable.length) return undefined
   const temporal = groupable.filter((f) => /^(date|timestamp)/.test(model.columns.get(f.name)?.type ?? ''))
   // A bucket of a timestamptz column is an instant; of a timestamp or date column, a wall-clock time.
@@ -45,8 +47,8 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
   const name = model.name
   const b = ctx.builder
 
-  b.enumType(`${name}GroupField`, { description: `A column of ${name} to group by.`, values: groupable.map((f) => f.name) })
-  b.objectType(`${name}GroupKey`, {
+  b.enumType(derivedTypeName.groupField(name), { description: `A column of ${name} to group by.`, values: groupable.map((f) => f.name) })
+  b.objectType(derivedTypeName.groupKey(name), {
     description: 'The values of the group-by columns (null for columns not grouped by).',
     fields: (k: Builder) =>
       Object.fromEntries(
@@ -56,9 +58,9 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
         }),
       ),
   })
-  b.objectType(`${name}Group`, {
+  b.objectType(derivedTypeName.group(name), {
     fields: (g: Builder) => ({
-      key: g.field({ type: `${name}GroupKey`, resolve: byResponseKey }),
+      key: g.field({ type: derivedTypeName.groupKey(name), resolve: byResponseKey }),
       ...(instants ? { bucket: g.field({ type: 'DateTime', nullable: true, description: 'The start of the time bucket of a timestamptz column.', resolve: byResponseKey }) } : {}),
       ...(locals
         ? { localBucket: g.field({ type: 'LocalDateTime', nullable: true, description: 'The start of the time bucket of a timestamp (without time zone) or date column.', resolve: byResponseKey }) }
@@ -67,11 +69,11 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
     }),
   })
   if (temporal.length) {
-    b.enumType(`${name}TemporalField`, { values: temporal.map((f) => f.name) })
-    b.inputType(`${name}TimeBucket`, {
+    b.enumType(derivedTypeName.temporalField(name), { values: temporal.map((f) => f.name) })
+    b.inputType(derivedTypeName.timeBucket(name), {
       description: 'Group by the time bucket a timestamp falls in: a calendar `unit`, or `every` interval (e.g. "15 minutes"), in `timeZone` for a timestamptz column.',
       fields: (i: Builder) => ({
-        column: i.field({ type: `${name}TemporalField`, required: true }),
+        column: i.field({ type: derivedTypeName.temporalField(name), required: true }),
         unit: i.field({ type: 'TimeBucketUnit', required: false }),
         every: i.field({ type: 'Interval', required: false }),
         timeZone: i.string({ required: false, description: 'An IANA zone, e.g. Europe/Paris (default UTC); timestamptz columns only: a timestamp or date has none.' }),
@@ -83,14 +85,14 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
     b.inputType(input, { fields: (i: Builder) => Object.fromEntries(fields.map((f) => [f.name, i.field({ type: fieldType, required: false })])) })
     return input
   }
-  const having = functionInput(`${name}AggregateHaving`, 'AggregateComparison', numeric)
-  const order = functionInput(`${name}AggregateOrder`, 'SortOrder', numeric)
+  const having = functionInput(derivedTypeName.aggregateHaving(name), 'AggregateComparison', numeric)
+  const order = functionInput(derivedTypeName.aggregateOrder(name), 'SortOrder', numeric)
   // Per-column counts (nonNullCount, distinctCount) over every column with equality.
   const countable = countableFields(model)
-  const countHaving = functionInput(groupCountInputTypeName(name, 'Having'), 'AggregateComparison', countable)
-  const countOrder = functionInput(groupCountInputTypeName(name, 'Order'), 'SortOrder', countable)
+  const countHaving = functionInput(derivedTypeName.groupCountInput(name, 'Having'), 'AggregateComparison', countable)
+  const countOrder = functionInput(derivedTypeName.groupCountInput(name, 'Order'), 'SortOrder', countable)
   const counts = (type: string | undefined, i: Builder) => (type ? Object.fromEntries(COUNT_FUNCTIONS.map((fn) => [fn, i.field({ type, required: false })])) : {})
-  b.inputType(`${name}GroupHaving`, {
+  b.inputType(derivedTypeName.groupHaving(name), {
     description: 'Conditions on each group, after grouping.',
     fields: (i: Builder) => ({
       count: i.field({ type: 'AggregateComparison', required: false }),
@@ -99,7 +101,7 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
     }),
   })
   const keyOrder = ctx.orderTypes.get(name)
-  b.inputType(`${name}GroupOrderBy`, {
+  b.inputType(derivedTypeName.groupOrderBy(name), {
     description: 'One ordering of groups: give one entry per list item.',
     fields: (i: Builder) => ({
       ...(keyOrder ? { key: i.field({ type: keyOrder, required: false }) } : {}),
@@ -111,14 +113,14 @@ export function groupByField(t: Builder, ctx: SchemaContext, model: ModelInfo) {
   })
 
   return t.field({
-    type: [`${name}Group`],
+    type: [derivedTypeName.group(name)],
     description: `${name} rows in groups, with aggregates: at most ${GROUPS_PER_PAGE_FACTOR}x the maximum page size per request.`,
     args: {
-      by: t.arg({ type: [`${name}GroupField`], required: false }),
-      ...(temporal.length ? { bucket: t.arg({ type: `${name}TimeBucket`, required: false }) } : {}),
+      by: t.arg({ type: [derivedTypeName.groupField(name)], required: false }),
+      ...(temporal.length ? { bucket: t.arg({ type: derivedTypeName.timeBucket(name), required: false }) } : {}),
       where: t.arg({ type: ctx.filters.where.get(name), required: false }),
-      having: t.arg({ type: `${name}GroupHaving`, required: false }),
-      orderBy: t.arg({ type: [`${name}GroupOrderBy`], required: false }),
+      having: t.arg({ type: derivedTypeName.groupHaving(name), required: false }),
+      orderBy: t.arg({ type: [derivedTypeName.groupOrderBy(name)], required: false }),
       first: t.arg.int({ required: false }),
       offset: t.arg.int({ required: false }),
     },

@@ -38,7 +38,8 @@ export async function collectSamples(schema: GraphQLSchema, datamodel: Datamodel
   const lookups = new Map<string, string>()
   for (const field of Object.values(query.getFields())) {
     const source = rootSourceOf(field)
-    if (source?.kind === 'lookup') lookups.set(source.model.name, field.name)
+    // The key's own lookup (`person(id:)`), not one by another unique key (`personByEmail`).
+    if (source?.kind === 'lookup' && source.fields.join() === source.model.key.join()) lookups.set(source.model.name, field.name)
   }
   for (const field of Object.values(query.getFields())) {
     const source = rootSourceOf(field)
