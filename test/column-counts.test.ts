@@ -4,40 +4,13 @@
  * group-by (with `having` and `orderBy` on them), each equal to PostgreSQL's own count, in one
  * statement; both execution paths.
  */
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, readFixtureSql, type TestDatabase } from './support/test-database.js'
-import { startTestGateway, type TestGateway } from './support/gateway.js'
+import { describe, expect, it } from 'vitest'
+import { bothPaths, useProjectDatabase } from './support/project-database.js'
 
-let db: TestDatabase
-let api: TestGateway
-let sql: pg.Client
+const project = useProjectDatabase('column_counts')
+const rows = (text: string, params: unknown[] = []) => project.rows(text, params)
 
-beforeAll(async () => {
-  db = await createTestDatabase('column_counts', readFixtureSql('portico-test.sql'))
-  api = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'] })
-  sql = new pg.Client({ connectionString: db.url })
-  await sql.connect()
-})
-
-afterAll(async () => {
-  await sql?.end()
-  await api?.close()
-  await db?.drop()
-})
-
-const rows = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows
-
-const FIELD_BY_FIELD = '__schema { queryType { name } }'
-
-async function bothPaths(query: string): Promise<any> {
-  const compiled = await api.data(`{ ${query} }`)
-  expect(api.statements).toHaveLength(1)
-  const executed = await api.data(`{ ${query} ${FIELD_BY_FIELD} }`)
-  delete executed.__schema
-  expect(executed).toEqual(compiled)
-  return compiled
-}
+const both = (query: string) => bothPaths(project.api, query)
 
 /** Every all_types column with equality (json has none), GraphQL name -> column. */
 const COUNTABLE: Record<string, string> = {
@@ -50,9 +23,9 @@ const COUNTABLE: Record<string, string> = {
 
 describe('the schema', () => {
   it('counts every column with equality: json (no equality) and tsvector-like text are left out', () => {
-    const fields = Object.keys((api.gateway.schema.getType('AllTypeCountAggregates') as any).getFields())
+    const fields = Object.keys((project.api.gateway.schema.getType('AllTypeCountAggregates') as any).getFields())
     expect(fields.sort()).toEqual(Object.keys(COUNTABLE).sort())
-    const aggregates = (api.gateway.schema.getType('AllTypeAggregates') as any).getFields()
+    const aggregates = (project.api.gateway.schema.getType('AllTypeAggregates') as any).getFields()
     expect(String(aggregates.nonNullCount.type)).toBe('AllTypeCountAggregates!')
     expect(String(aggregates.distinctCount.type)).toBe('AllTypeCountAggregates!')
   })
@@ -61,12 +34,12 @@ describe('the schema', () => {
 describe('at the root', () => {
   it('nonNullCount and distinctCount of every type equal count(col) and count(DISTINCT col); both paths', async () => {
     // Two more rows so that distinct and non-null counts differ from count(*).
-    await sql.query(`INSERT INTO public.all_types (id, c_integer, c_text, c_citext, c_mood, c_int_array, c_jsonb, c_timetz)
+    await project.sql.query(`INSERT INTO public.all_types (id, c_integer, c_text, c_citext, c_mood, c_int_array, c_jsonb, c_timetz)
       VALUES (30, 123456, 'hello, world', 'mixed case', 'happy', '{1,2,3}', '{"a": [1, 2, {"c": null}], "b": 2}', '11:45:30+00'),
              (31, 7, NULL, 'MIXED CASE', NULL, '{}', '[]', '13:45:30+02')`)
     try {
       const names = Object.keys(COUNTABLE)
-      const data = await bothPaths(`allTypes { aggregates { count nonNullCount { ${names.join(' ')} } distinctCount { ${names.join(' ')} } } }`)
+      const data = await both(`allTypes { aggregates { count nonNullCount { ${names.join(' ')} } distinctCount { ${names.join(' ')} } } }`)
       const [r] = await rows(
         `SELECT count(*)::int AS count, ${names.map((n, i) => `count(${COUNTABLE[n]})::int AS n${i}, count(DISTINCT ${COUNTABLE[n]})::int AS d${i}`).join(', ')} FROM public.all_types`,
       )
@@ -80,12 +53,12 @@ describe('at the root', () => {
       // with another offset is another value (11:45:30+00 and 13:45:30+02), the same one is not.
       expect(data.allTypes.aggregates).toMatchObject({ count: 5, nonNullCount: { cText: 3, cMood: 3 }, distinctCount: { cText: 2, cCitext: 2, cTimetz: 3, cInteger: 3 } })
     } finally {
-      await sql.query('DELETE FROM public.all_types WHERE id >= 30')
+      await project.sql.query('DELETE FROM public.all_types WHERE id >= 30')
     }
   })
 
   it('with a where, over the matching rows', async () => {
-    const data = await api.data('{ posts(where: { published: { equals: true } }) { aggregates { nonNullCount { body tags publishedAt } distinctCount { author tags } } } }')
+    const data = await project.api.data('{ posts(where: { published: { equals: true } }) { aggregates { nonNullCount { body tags publishedAt } distinctCount { author tags } } } }')
     const [r] = await rows(`SELECT count(body)::int AS a, count(tags)::int AS b, count(published_at)::int AS c, count(DISTINCT author)::int AS d, count(DISTINCT tags)::int AS e
       FROM app.post WHERE published`)
     expect(data.posts.aggregates).toEqual({ nonNullCount: { body: r.a, tags: r.b, publishedAt: r.c }, distinctCount: { author: r.d, tags: r.e } })
@@ -94,7 +67,7 @@ describe('at the root', () => {
 
 describe('on a relation', () => {
   it('per parent, in the parent\'s statement; both paths', async () => {
-    const data = await bothPaths('people(first: 12) { nodes { id posts { aggregates { count nonNullCount { body publishedAt tags } distinctCount { published tags } } } } }')
+    const data = await both('people(first: 12) { nodes { id posts { aggregates { count nonNullCount { body publishedAt tags } distinctCount { published tags } } } } }')
     const expected = await rows(`SELECT p.id, count(x.id)::int AS count, count(x.body)::int AS body, count(x.published_at)::int AS "publishedAt", count(x.tags)::int AS tags,
         count(DISTINCT x.published)::int AS published, count(DISTINCT x.tags)::int AS dtags
       FROM app.person p LEFT JOIN app.post x ON x.author = p.id GROUP BY p.id ORDER BY p.id`)
@@ -109,7 +82,7 @@ describe('on a relation', () => {
 
 describe('in group-by', () => {
   it('in aggregates, having and orderBy; both paths', async () => {
-    const data = await bothPaths(`postsGroupBy(by: [published], having: { distinctCount: { author: { gte: 2 } }, nonNullCount: { body: { gt: 0 } } },
+    const data = await both(`postsGroupBy(by: [published], having: { distinctCount: { author: { gte: 2 } }, nonNullCount: { body: { gt: 0 } } },
         orderBy: [{ nonNullCount: { publishedAt: DESC } }]) {
       key { published } aggregates { count nonNullCount { publishedAt body } distinctCount { author tags } } }`)
     const expected = await rows(`SELECT published, count(*)::int AS count, count(published_at)::int AS p, count(body)::int AS b,
@@ -122,9 +95,9 @@ describe('in group-by', () => {
   })
 
   it('a having on a distinct count that few groups pass, ordered by another', async () => {
-    const data = await api.data(`{ orderLinesGroupBy(by: [itemSku], having: { distinctCount: { orderId: { gt: 1 } } }, orderBy: [{ distinctCount: { quantity: ASC } }]) {
+    const data = await project.api.data(`{ orderLinesGroupBy(by: [itemSku], having: { distinctCount: { orderId: { gt: 1 } } }, orderBy: [{ distinctCount: { quantity: ASC } }]) {
       key { itemSku } aggregates { distinctCount { orderId quantity } } } }`)
-    expect(api.statements).toHaveLength(1)
+    expect(project.api.statements).toHaveLength(1)
     const expected = await rows(`SELECT item_sku, count(DISTINCT order_id)::int AS o, count(DISTINCT quantity)::int AS q FROM app.order_line
       GROUP BY item_sku HAVING count(DISTINCT order_id) > 1 ORDER BY count(DISTINCT quantity), item_sku`)
     expect(expected.length).toBeGreaterThan(1)

@@ -5,29 +5,11 @@
  * Each order equals the SQL order (with the key ending it), in one statement, and keyset pages
  * forwards and backwards give exactly the rows of the SQL order.
  */
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, readFixtureSql, type TestDatabase } from './support/test-database.js'
-import { startTestGateway, type TestGateway } from './support/gateway.js'
+import { describe, expect, it } from 'vitest'
+import { bothPaths, useProjectDatabase } from './support/project-database.js'
 
-let db: TestDatabase
-let api: TestGateway
-let sql: pg.Client
-
-beforeAll(async () => {
-  db = await createTestDatabase('relation_order', readFixtureSql('portico-test.sql'))
-  api = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'] })
-  sql = new pg.Client({ connectionString: db.url })
-  await sql.connect()
-})
-
-afterAll(async () => {
-  await sql?.end()
-  await api?.close()
-  await db?.drop()
-})
-
-const rows = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows
+const project = useProjectDatabase('relation_order')
+const rows = (text: string, params: unknown[] = []) => project.rows(text, params)
 
 /** Each case: the list, its orderBy, the key selection, and the SQL giving the same keys in the same order. */
 const CASES: [name: string, list: string, orderBy: string, selection: string, sql: string][] = [
@@ -129,8 +111,8 @@ const CASES: [name: string, list: string, orderBy: string, selection: string, sq
 
 describe('orders equal the SQL order, in one statement', () => {
   it.each(CASES)('%s', async (_name, list, orderBy, selection, query) => {
-    const data = await api.data(`{ ${list}(first: 100, orderBy: ${orderBy}) { nodes { ${selection} } } }`)
-    expect(api.statements).toHaveLength(1)
+    const data = await project.api.data(`{ ${list}(first: 100, orderBy: ${orderBy}) { nodes { ${selection} } } }`)
+    expect(project.api.statements).toHaveLength(1)
     const expected = await rows(query)
     expect(expected.length).toBeGreaterThan(3)
     expect(data[list].nodes).toEqual(expected)
@@ -143,8 +125,8 @@ async function stitch(list: string, orderBy: string, selection: string, directio
   let cursor: string | null = null
   for (let page = 0; page < 100; page++) {
     const window = direction === 'forward' ? `first: ${size}${cursor ? ` after: "${cursor}"` : ''}` : `last: ${size}${cursor ? ` before: "${cursor}"` : ''}`
-    const data = await api.data(`{ ${list}(${window}, orderBy: ${orderBy}) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { ${selection} } } }`)
-    expect(api.statements).toHaveLength(1)
+    const data = await project.api.data(`{ ${list}(${window}, orderBy: ${orderBy}) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { ${selection} } } }`)
+    expect(project.api.statements).toHaveLength(1)
     const { nodes, pageInfo } = data[list]
     expect(nodes.length).toBeLessThanOrEqual(size)
     if (direction === 'forward') seen.push(...nodes)
@@ -167,20 +149,20 @@ describe('keyset pages follow the relation order', () => {
 
 describe('on a relation, and errors', () => {
   it('a nested connection ordered by its rows\' relations, in the parent\'s statement', async () => {
-    const data = await api.data('{ people(first: 3) { nodes { id orders(orderBy: [{ orderLines: { sum: { quantity: DESC } } }]) { nodes { id } } } } }')
-    expect(api.statements).toHaveLength(1)
+    const data = await project.api.data('{ people(first: 3) { nodes { id orders(orderBy: [{ orderLines: { sum: { quantity: DESC } } }]) { nodes { id } } } } }')
+    expect(project.api.statements).toHaveLength(1)
     const expected = await rows(`SELECT p.id, coalesce((SELECT json_agg(o.id ORDER BY (SELECT sum(l.quantity) FROM app.order_line l WHERE l.order_id = o.id) DESC, o.id)
       FROM app."order" o WHERE o.person_id = p.id), '[]') AS ids FROM app.person p ORDER BY p.id LIMIT 3`)
     expect(data.people.nodes).toEqual(expected.map((r) => ({ id: r.id, orders: { nodes: r.ids.map((id: number) => ({ id })) } })))
   })
 
   it('group-by keys are ordered by the groups\' own columns, not by relations', async () => {
-    const result = await api.query('{ ordersGroupBy(by: [status], orderBy: [{ key: { person: { fullName: ASC } } }]) { key { status } } }')
+    const result = await project.api.query('{ ordersGroupBy(by: [status], orderBy: [{ key: { person: { fullName: ASC } } }]) { key { status } } }')
     expect(result.errors?.[0]?.message).toBe('orderBy key.person: groups are ordered by their own columns (by), not by relations')
   })
 
   it('the order input names relations and aggregates as Prisma does', () => {
-    const fields = (type: string) => Object.fromEntries(Object.entries((api.gateway.schema.getType(type) as any).getFields()).map(([k, f]: [string, any]) => [k, String(f.type)]))
+    const fields = (type: string) => Object.fromEntries(Object.entries((project.api.gateway.schema.getType(type) as any).getFields()).map(([k, f]: [string, any]) => [k, String(f.type)]))
     expect(fields('OrderOrderBy')).toMatchObject({ person: 'PersonOrderBy', orderLines: 'OrderLineRelationAggregateOrderBy', id: 'SortOrder' })
     expect(fields('OrderLineRelationAggregateOrderBy')).toEqual({
       count: 'SortOrder',

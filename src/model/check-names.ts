@@ -30,8 +30,10 @@ export function checkGeneratedNames(datamodel: Datamodel, scalars: string[], opt
   }
   for (const name of datamodel.enums.keys()) claim(types, name, `enum type ${name}`)
   for (const model of datamodel.models.values()) claim(types, model.name, `table ${qualified(model)}`)
+  const relations = [...datamodel.models.values()].flatMap((m) => m.relations)
+  const targets = { one: new Set(relations.filter((r) => !r.isList).map((r) => r.type)), many: new Set(relations.filter((r) => r.isList).map((r) => r.type)) }
   for (const model of datamodel.models.values()) {
-    for (const [kind, name] of derivedNames(model, options.mutations)) claim(types, name, `the ${kind} of table ${qualified(model)}`)
+    for (const [kind, name] of derivedNames(model, options.mutations, targets)) claim(types, name, `the ${kind} of table ${qualified(model)}`)
   }
 
   const queries = new Map<string, string>([['node', 'the node field']])
@@ -50,15 +52,13 @@ export function checkGeneratedNames(datamodel: Datamodel, scalars: string[], opt
 
 const qualified = (model: ModelInfo) => `${model.table.schema}.${model.table.name}`
 
-function derivedNames(model: ModelInfo, mutations: boolean): [string, string][] {
+function derivedNames(model: ModelInfo, mutations: boolean, targets: { one: Set<string>; many: Set<string> }): [string, string][] {
   const t = model.name
   const d = derivedTypeName
   const names: [string, string][] = [
     ['connection type', d.connection(t)],
     ['edge type', d.edge(t)],
     ['filter input', d.filter(t)],
-    ['relation filter input', d.relationFilter(t, false)],
-    ['list relation filter input', d.relationFilter(t, true)],
     ['order input', d.orderBy(t)],
     ['aggregates type', d.aggregates(t)],
     ...(['sum', 'avg', 'min', 'max'] as const).map((fn): [string, string] => [`${fn} aggregates type`, d.aggregateFunction(t, fn)]),
@@ -78,6 +78,9 @@ function derivedNames(model: ModelInfo, mutations: boolean): [string, string][] 
     ['group condition input', d.groupHaving(t)],
     ['group order input', d.groupOrderBy(t)],
   ]
+  // Relation filters exist only for types some relation points at.
+  if (targets.one.has(t)) names.push(['relation filter input', d.relationFilter(t, false)])
+  if (targets.many.has(t)) names.push(['list relation filter input', d.relationFilter(t, true)])
   for (const relation of model.relations.filter((r) => r.isList)) {
     names.push([`connection type of ${t}.${relation.name}`, d.relationConnection(t, relation.name)])
     names.push([`edge type of ${t}.${relation.name}`, d.relationEdge(t, relation.name)])

@@ -13,7 +13,9 @@ describe('Pagila', () => {
     schemas: ['public'],
     smartTags: {
       tables: {
+        // Renamed: CustomerList's relation filter would be named like Customer's list relation filter.
         'public.customer_list': {
+          name: 'CustomerListing',
           primaryKey: 'id',
           foreignKey: ['(id) references public.customer (customer_id)|@fieldName customer|@foreignFieldName listing', '(sid) references store'],
         },
@@ -25,6 +27,15 @@ describe('Pagila', () => {
 
   it('serves every column (none left out)', () => {
     expect(fx.api.gateway.datamodel.leftOut).toEqual([])
+  })
+
+  it('a collision the database itself holds is named, not silently merged', async () => {
+    // Declaring the view's foreign key without renaming it gives CustomerList a relation filter
+    // named like Customer's list relation filter: start-up says so.
+    const clash = await fx
+      .gateway({ schemas: ['public'], smartTags: { tables: { 'public.customer_list': { primaryKey: 'id', foreignKey: '(id) references customer (customer_id)' } } } })
+      .then(() => undefined, (e: Error) => e.message)
+    expect(clash).toMatch(/relation filter input of table public\.customer_list and the list relation filter input of table public\.customer .*"CustomerListRelationFilter"/)
   })
 
   it('has a lookup for each unique key besides the primary key, including a materialized view index', async () => {
@@ -41,7 +52,7 @@ describe('Pagila', () => {
 
   it('a view with declared keys navigates to its tables and back, with relation filters, in one statement', async () => {
     const data = await fx.api.data(`{
-      customerLists(first: 5, orderBy: [{ id: ASC }], where: { customer: { is: { active: { equals: 1 } } } }) {
+      customerListings(first: 5, orderBy: [{ id: ASC }], where: { customer: { is: { active: { equals: 1 } } } }) {
         totalCount nodes { id name customer { email } storeBySid { managerStaffId } } }
       customer(customerId: 7) { listing { name city } }
       actorInfo(actorId: 3) { firstName actor { lastName } } }`)
@@ -49,7 +60,7 @@ describe('Pagila', () => {
     const lists = await fx.rows(`SELECT l.id, l.name, c.email, s.manager_staff_id FROM customer_list l JOIN customer c ON c.customer_id = l.id
       JOIN store s ON s.store_id = l.sid WHERE c.active = 1 ORDER BY l.id LIMIT 5`)
     const [{ count }] = await fx.rows(`SELECT count(*)::int AS count FROM customer_list l JOIN customer c ON c.customer_id = l.id WHERE c.active = 1`)
-    expect(data.customerLists).toEqual({
+    expect(data.customerListings).toEqual({
       totalCount: count,
       nodes: lists.map((l) => ({ id: l.id, name: l.name, customer: { email: l.email }, storeBySid: { managerStaffId: l.manager_staff_id } })),
     })
