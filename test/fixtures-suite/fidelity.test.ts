@@ -70,6 +70,12 @@ describe('Pagila', () => {
     expect(data.actorInfo).toEqual({ firstName: three.firstName, actor: { lastName: three.last_name } })
   })
 
+  it('a page larger than maxPageSize is a clear error naming the limit, not a quiet 100 rows', async () => {
+    const result = await fx.api.query('{ films(first: 1000) { nodes { filmId } } }')
+    expect(result.errors?.[0]?.message).toMatch(/first must be at most 100 \(maxPageSize\)/)
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+  })
+
   it('a column hidden in the config (staff.password) appears nowhere in the API', () => {
     for (const sdl of [printSchema(fx.api.gateway.schema), printSubgraphSDL(fx.api.gateway.subgraph)]) expect(sdl).not.toMatch(/\bpassword\b/)
   })
