@@ -4,28 +4,12 @@
  * independently, on both execution paths (one compiled statement; field by field when the
  * operation also asks for `__schema`), one statement per operation, values never in the SQL text.
  */
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from './support/gateway.js'
+import type pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import { useProjectDatabase } from './support/project-database.js'
 import { dataStatements } from './support/statement-catalogue.js'
-import { createTestDatabase, readFixtureSql, type TestDatabase } from './support/test-database.js'
 
-let db: TestDatabase
-let api: TestGateway
-let sql: pg.Client
-
-beforeAll(async () => {
-  db = await createTestDatabase('json_filters', readFixtureSql('portico-test.sql'))
-  api = await startTestGateway(db.url, { schemas: ['app'] })
-  sql = new pg.Client({ connectionString: db.url })
-  await sql.connect()
-})
-
-afterAll(async () => {
-  await sql?.end()
-  await api?.close()
-  await db?.drop()
-})
+const project = useProjectDatabase('json_filters', { config: { schemas: ['app'] } })
 
 const INTROSPECTION = '__schema { queryType { name } }'
 
@@ -34,20 +18,20 @@ const INTROSPECTION = '__schema { queryType { name } }'
  * one per root list and per lookup shape); they must agree.
  */
 async function both(document: string, executedStatements = 1): Promise<any> {
-  const compiled = await api.query(document)
+  const compiled = await project.api.query(document)
   expect(compiled.errors).toBeUndefined()
-  expect(dataStatements(api.statements)).toHaveLength(1)
-  const statement = api.statements[0]!
-  const executed = await api.query(document.replace('{', `{ ${INTROSPECTION} `))
+  expect(dataStatements(project.api.statements)).toHaveLength(1)
+  const statement = project.api.statements[0]!
+  const executed = await project.api.query(document.replace('{', `{ ${INTROSPECTION} `))
   expect(executed.errors).toBeUndefined()
-  expect(dataStatements(api.statements)).toHaveLength(executedStatements)
+  expect(dataStatements(project.api.statements)).toHaveLength(executedStatements)
   const { __schema, ...data } = executed.data
   expect(__schema).toEqual({ queryType: { name: 'Query' } })
   expect(data).toEqual(compiled.data)
   return Object.assign(compiled.data, { statement })
 }
 
-const rows = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows
+const rows = (text: string, params: unknown[] = []) => project.rows(text, params)
 
 /** Ids of the documents a `where` on `column` matches, through GraphQL. */
 async function ids(column: 'doc' | 'raw', filter: string): Promise<number[]> {
@@ -152,19 +136,19 @@ describe('contains and the has-key operators are written on the bare jsonb colum
   async function plansOf(filter: string, params: unknown[], args: string): Promise<string[]> {
     const data = await both(`{ jsonDocs(where: { doc: ${filter} }) { totalCount } }`)
     const text = (result: pg.QueryResult) => result.rows.map((r) => r['QUERY PLAN']).join('\n')
-    await sql.query('BEGIN')
+    await project.sql.query('BEGIN')
     try {
-      await sql.query(`INSERT INTO app.json_doc (id, doc) SELECT i, jsonb_build_object('color', 'grey', 'size', i) FROM generate_series(1000, 21000) AS i`)
-      await sql.query('ANALYZE app.json_doc')
-      await sql.query('SET LOCAL enable_seqscan = off')
-      const custom = text(await sql.query(`EXPLAIN ${data.statement}`, params))
-      await sql.query(`SET LOCAL plan_cache_mode = force_generic_plan`)
-      await sql.query(`PREPARE portico_plan AS ${data.statement}`)
-      const generic = text(await sql.query(`EXPLAIN EXECUTE portico_plan(${args})`))
+      await project.sql.query(`INSERT INTO app.json_doc (id, doc) SELECT i, jsonb_build_object('color', 'grey', 'size', i) FROM generate_series(1000, 21000) AS i`)
+      await project.sql.query('ANALYZE app.json_doc')
+      await project.sql.query('SET LOCAL enable_seqscan = off')
+      const custom = text(await project.sql.query(`EXPLAIN ${data.statement}`, params))
+      await project.sql.query(`SET LOCAL plan_cache_mode = force_generic_plan`)
+      await project.sql.query(`PREPARE portico_plan AS ${data.statement}`)
+      const generic = text(await project.sql.query(`EXPLAIN EXECUTE portico_plan(${args})`))
       return [custom, generic]
     } finally {
-      await sql.query('ROLLBACK')
-      await sql.query('DEALLOCATE ALL')
+      await project.sql.query('ROLLBACK')
+      await project.sql.query('DEALLOCATE ALL')
     }
   }
 
@@ -206,16 +190,16 @@ describe('a JSON field\'s path argument returns that part of the value', () => {
     // Field by field, lookups of one shape (same path) share a statement: two shapes, two statements.
     const data = await both('{ a: jsonDoc(id: 1) { size: doc(path: ["size"]) } b: jsonDoc(id: 2) { size: doc(path: ["size"]) } c: jsonDoc(id: 6) { third: doc(path: ["2"]) } }', 2)
     expect(data).toMatchObject({ a: { size: 10 }, b: { size: 2.5 }, c: { third: 'three' } })
-    const viaVariable = await api.data('query ($p: [String!]) { jsonDoc(id: 11) { doc(path: $p) } }', { p: ['sizes'] })
+    const viaVariable = await project.api.data('query ($p: [String!]) { jsonDoc(id: 11) { doc(path: $p) } }', { p: ['sizes'] })
     expect(viaVariable).toEqual({ jsonDoc: { doc: (await rows(`SELECT doc -> 'sizes' AS s FROM app.json_doc WHERE id = 11`))[0]!.s } })
   })
 })
 
 describe('writes: JSON filters Prisma cannot mean exactly are refused, not guessed', () => {
   it('updateMany with equals works as before; with a path it is a clear client error, nothing written', async () => {
-    const ok = await api.data('mutation { updateManyJsonDoc(where: { doc: { equals: 42 } }, data: { raw: 42 }) { count } }')
+    const ok = await project.api.data('mutation { updateManyJsonDoc(where: { doc: { equals: 42 } }, data: { raw: 42 }) { count } }')
     expect(ok).toEqual({ updateManyJsonDoc: { count: 1 } })
-    const refused = await api.query('mutation { deleteManyJsonDoc(where: { doc: { path: ["color"], equals: "red" } }) { count } }')
+    const refused = await project.api.query('mutation { deleteManyJsonDoc(where: { doc: { path: ["color"], equals: "red" } }) { count } }')
     expect(refused.errors?.[0]?.message).toBe(
       'doc.path: the where of updateMany and deleteMany takes only equals and not on a JSON column; read the keys with a query first, then write by key.',
     )
