@@ -4,7 +4,8 @@
  * Idempotent: doc comments already in place are replaced, not repeated.
  */
 import type { Catalog } from '../introspect/catalog.js'
-import { blocks, dbFieldNameOf, dbNameOf, type Schema } from './prisma-ast.js'
+import { blocks, dbFieldNameOf, type Schema } from './prisma-ast.js'
+import { catalogRelationOf } from './catalog-relation-of.js'
 
 type Item = { type: string; text?: string }
 
@@ -25,8 +26,7 @@ function setDocComments(list: Item[], index: number, description: string | null)
 
 export function addDescriptions(schema: Schema, catalog: Catalog): void {
   for (const block of blocks(schema)) {
-    const { schema: dbSchema, name } = dbNameOf(block)
-    const relation = catalog.byName.get(`${dbSchema}.${name}`)
+    const relation = catalogRelationOf(catalog, block)
     if (!relation) continue
     const list = schema.list as Item[]
     setDocComments(list, list.indexOf(block), relation.description)

@@ -33,8 +33,9 @@ import {
 } from './prisma-ast.js'
 import { backRelationName, enumName, fieldName, forwardRelationName, relationKeyWord, typeName } from './inflect.js'
 import type { Catalog } from '../introspect/catalog.js'
+import { catalogRelationOf } from './catalog-relation-of.js'
 import { tagText } from '../introspect/smart-tags.js'
-import { ModelError } from '../errors.js'
+import { claimName, type Names } from './claim-name.js'
 
 export function applyNames(schema: Schema, catalog: Catalog): void {
   const allBlocks = blocks(schema)
@@ -42,10 +43,7 @@ export function applyNames(schema: Schema, catalog: Catalog): void {
   const typeNames = computeTypeNames(schema, catalog)
   const blockNames = new Set(allBlocks.map((b) => b.name))
   const isRelation = (f: Field) => typeof f.fieldType === 'string' && blockNames.has(f.fieldType)
-  const relationOf = (block: Block) => {
-    const { schema: dbSchema, name } = dbNameOf(block)
-    return catalog.byName.get(`${dbSchema}.${name}`)
-  }
+  const relationOf = (block: Block) => catalogRelationOf(catalog, block)
   /** The catalog's foreign key of `block` over exactly these columns: its smart tags name the relation. */
   const foreignKeyTags = (block: Block, dbColumns: string[]) =>
     relationOf(block)?.foreignKeys.find((k) => k.columns.join() === dbColumns.join())?.tags
@@ -59,7 +57,7 @@ export function applyNames(schema: Schema, catalog: Catalog): void {
     const columns = new Map(relationOf(block)?.columns.map((c) => [c.name, c]))
     for (const field of fields(block).filter((f) => !isRelation(f))) {
       const column = dbFieldNameOf(field)
-      const name = claim(tagText(columns.get(column)?.tags, 'name') ?? fieldName(column), names, `${typeNames.get(block.name)}: column "${column}"`)
+      const name = claimName(tagText(columns.get(column)?.tags, 'name') ?? fieldName(column), names, `${typeNames.get(block.name)}: column "${column}"`)
       renames.set(field.name, name)
     }
     fieldRenames.set(block.name, renames)
@@ -78,7 +76,7 @@ export function applyNames(schema: Schema, catalog: Catalog): void {
       const dbColumns = columns.map((c) => dbFieldNameOf(fields(block).find((f) => f.name === c) ?? ({ name: c } as Field)))
       const names = taken.get(block.name)!
       const tags = foreignKeyTags(block, dbColumns)
-      const name = claim(forwardRelationName(dbColumns, target, names, tagText(tags, 'fieldName')), names, `${typeNames.get(block.name)}: the relation of foreign key (${dbColumns.join(', ')})`)
+      const name = claimName(forwardRelationName(dbColumns, target, names, tagText(tags, 'fieldName')), names, `${typeNames.get(block.name)}: the relation of foreign key (${dbColumns.join(', ')}) to ${target}`)
       relationRenames.set(field, name)
       forwardName.set(`${block.name}|${field.fieldType}|${relationName(field) ?? ''}`, relationKeyWord(dbColumns))
     }
@@ -97,10 +95,10 @@ export function applyNames(schema: Schema, catalog: Catalog): void {
       const dbColumns = (owning && relationKeyValue(owning, 'fields')?.map((c) => dbFieldNameOf(fields(byName.get(source)!).find((f) => f.name === c) ?? ({ name: c } as Field)))) ?? []
       const tagged = owning ? tagText(foreignKeyTags(byName.get(source)!, dbColumns), 'foreignFieldName') : undefined
       const ambiguous = (between > 1 || source === block.name) && forward !== undefined
-      const name = claim(
+      const name = claimName(
         backRelationName(sourceType, !!field.array, forward ?? '', ambiguous, forward !== undefined ? names : new Set(), tagged),
         names,
-        `${typeNames.get(block.name)}: the back-relation from ${sourceType}`,
+        `${typeNames.get(block.name)}: the back-relation of ${sourceType}'s foreign key (${dbColumns.join(', ')})`,
       )
       relationRenames.set(field, name)
     }
@@ -147,23 +145,11 @@ function computeTypeNames(schema: Schema, catalog: Catalog): Map<string, string>
   const taken: Names = new Map()
   for (const { old, db, make, what } of items) {
     const tagged = what === 'enum type' ? undefined : tagText(catalog.byName.get(`${db.schema}.${db.name}`)?.tags, 'name')
-    result.set(old, claim(tagged ?? make(db.name, db.schema, schemasByName.get(db.name)!.size > 1), taken, `${what} ${db.schema}.${db.name}`))
+    result.set(old, claimName(tagged ?? make(db.name, db.schema, schemasByName.get(db.name)!.size > 1), taken, `${what} ${db.schema}.${db.name}`))
   }
   return result
 }
 
-/** Names given so far in one scope, each with what it names (for the error when two meet). */
-type Names = Map<string, string>
-
-/** Takes `name` for `what`, or stops: two database objects must never share a GraphQL name. */
-function claim(name: string, names: Names, what: string): string {
-  const other = names.get(name)
-  if (other !== undefined) {
-    throw new ModelError(`${what} and ${other} would both be named "${name}" in the API: rename one with a smart comment (@name, or @fieldName on a foreign key) or the config's smartTags`)
-  }
-  names.set(name, what)
-  return name
-}
 
 function renameBlock(block: Block, newName: string, dbName: string): void {
   const hasMap = block.properties.some((p) => p.type === 'attribute' && p.name === 'map')

@@ -97,8 +97,7 @@ function parseForeignKey(text: string, relation: CatalogRelation): CatalogForeig
 
 /** The fields of these columns, or undefined when one is not served. */
 function fieldsOf(model: ModelInfo, columns: string[]): string[] | undefined {
-  const fieldOf = new Map([...model.columns].map(([field, column]) => [column.name, field]))
-  const fields = columns.map((c) => fieldOf.get(c))
+  const fields = columns.map((c) => model.fieldByColumn.get(c))
   return fields.every((f) => f !== undefined && !model.omittedFields.get(f)?.has('read')) ? (fields as string[]) : undefined
 }
 

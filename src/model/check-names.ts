@@ -4,7 +4,7 @@
  * `FilmConnection`; a table `films_group_by`...) stop start-up with both named, instead of a crash
  * deep in schema building or one type silently replacing another.
  */
-import { ModelError } from '../errors.js'
+import { claimName, type Names } from './claim-name.js'
 import type { Datamodel, ModelInfo } from './datamodel.js'
 import { derivedTypeName, rootFieldName, scalarFilterTypeName } from './inflect.js'
 
@@ -15,14 +15,9 @@ const FIXED_TYPES = [
 ]
 
 export function checkGeneratedNames(datamodel: Datamodel, scalars: string[], options: { mutations: boolean }): void {
-  const types = new Map<string, string>()
-  const claim = (names: Map<string, string>, name: string, what: string) => {
-    const other = names.get(name)
-    if (other !== undefined && other !== what) {
-      throw new ModelError(`${what} and ${other} would both be named "${name}" in the API: rename a table with a smart comment (@name) or the config's smartTags`)
-    }
-    names.set(name, what)
-  }
+  const types: Names = new Map()
+  const fix = "rename a table with a smart comment (@name) or the config's smartTags"
+  const claim = (names: Names, name: string, what: string) => claimName(name, names, what, fix)
   for (const name of FIXED_TYPES) claim(types, name, `Portico's own type ${name}`)
   for (const name of [...scalars, ...datamodel.enums.keys()]) {
     claim(types, scalarFilterTypeName(name, false), `the filter input of ${name} columns`)

@@ -43,6 +43,8 @@ export interface ModelInfo {
    *  its domain is); for a tsvector column, the text search configuration its searches use (none:
    *  PostgreSQL's default_text_search_config). */
   columns: Map<string, { name: string; type: string; generatedAlways: boolean; notNull: boolean; textSearchConfig?: string }>
+  /** The other way round: each served column's field (`language_id` -> `languageId`). */
+  fieldByColumn: Map<string, string>
   /** Each relation field's join: these fields of this model equal those fields of the target. */
   joins: Map<string, { from: string[]; to: string[] }>
   /**
@@ -110,7 +112,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       }
     }
     const qualified = `${table.schema}.${table.name}`
-    const fieldOf = new Map([...columns].map(([field, c]) => [c.name, field]))
+    const fieldByColumn = new Map([...columns].map(([field, c]) => [c.name, field]))
     models.set(name, {
       name,
       description: model.documentation,
@@ -124,15 +126,16 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       relationKind: relation?.kind ?? 'view',
       rowSecurity: relation?.rowSecurity ?? false,
       columns,
+      fieldByColumn,
       joins,
       uniques: [],
       lookups: [],
       readOnlyRelations: new Set(),
       readAsText: textRead.get(name) ?? new Set(),
       omitted: omittedActions(relation?.tags, qualified),
-      omittedFields: new Map(relation?.columns.filter((c) => fieldOf.has(c.name)).map((c) => [fieldOf.get(c.name)!, omittedActions(c.tags, `${qualified}.${c.name}`)])),
+      omittedFields: new Map(relation?.columns.filter((c) => fieldByColumn.has(c.name)).map((c) => [fieldByColumn.get(c.name)!, omittedActions(c.tags, `${qualified}.${c.name}`)])),
       deprecation: tagText(relation?.tags, 'deprecated'),
-      deprecated: new Map(relation?.columns.filter((c) => fieldOf.has(c.name) && c.tags.deprecated).map((c) => [fieldOf.get(c.name)!, tagText(c.tags, 'deprecated') ?? 'No longer supported.'])),
+      deprecated: new Map(relation?.columns.filter((c) => fieldByColumn.has(c.name) && c.tags.deprecated).map((c) => [fieldByColumn.get(c.name)!, tagText(c.tags, 'deprecated') ?? 'No longer supported.'])),
     })
     if (relation) catalogRelations.set(name, relation)
   }

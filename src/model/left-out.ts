@@ -21,9 +21,8 @@ export function leftOutColumns(models: Iterable<ModelInfo>, catalog: Catalog): L
     const table = `${relation.schema}.${relation.name}`
     if (isOmitted(relation.tags, table)) continue
     const model = served.get(table)
-    const columns = new Set(model ? [...model.columns.values()].map((c) => c.name) : [])
     for (const column of relation.columns) {
-      if (columns.has(column.name) || isOmitted(column.tags, `${table}.${column.name}`)) continue
+      if (model?.fieldByColumn.has(column.name) || isOmitted(column.tags, `${table}.${column.name}`)) continue
       const reason = model ? 'the column has no field (its type is not served)' : 'the table or view is not served'
       left.push({ table, column: column.name, type: column.domain ?? column.type, reason })
     }

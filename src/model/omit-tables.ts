@@ -9,6 +9,7 @@
 import { ModelError } from '../errors.js'
 import type { Catalog } from '../introspect/catalog.js'
 import { isOmitted } from './omit.js'
+import { catalogRelationOf } from './catalog-relation-of.js'
 import {
   blockAttributes,
   blocks,
@@ -44,9 +45,9 @@ export function omitTables(schema: Schema, catalog: Catalog, notes: string[]): v
 function omitColumnsAndForeignKeys(schema: Schema, catalog: Catalog, notes: string[]): void {
   const byName = new Map(blocks(schema).map((b) => [b.name, b]))
   for (const block of blocks(schema)) {
-    const { schema: dbSchema, name } = dbNameOf(block)
-    const relation = catalog.byName.get(`${dbSchema}.${name}`)
+    const relation = catalogRelationOf(catalog, block)
     if (!relation) continue
+    const { schema: dbSchema, name } = relation
     const hidden = new Set(relation.columns.filter((c) => isOmitted(c.tags, `${dbSchema}.${name}.${c.name}`)).map((c) => c.name))
     const keyFields = new Set(blockAttributes(block, 'id').flatMap((a) => ((a.args[0]?.value as { args?: string[] })?.args ?? []).map(String)))
     for (const field of fields(block)) {

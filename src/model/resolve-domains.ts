@@ -7,13 +7,13 @@
  */
 import type { Catalog } from '../introspect/catalog.js'
 import { prismaColumnType } from './prisma-types.js'
-import { blocks, dbFieldNameOf, dbNameOf, enumDbNameOf, enums, fields, type Schema } from './prisma-ast.js'
+import { blocks, dbFieldNameOf, enumDbNameOf, enums, fields, type Schema } from './prisma-ast.js'
+import { catalogRelationOf } from './catalog-relation-of.js'
 
 export function resolveDomains(schema: Schema, catalog: Catalog): void {
   const enumNames = new Map(enums(schema).map((e) => { const n = enumDbNameOf(e); return [`${n.schema}.${n.name}`, e.name] }))
   for (const block of blocks(schema)) {
-    const { schema: dbSchema, name } = dbNameOf(block)
-    const columns = new Map(catalog.byName.get(`${dbSchema}.${name}`)?.columns.map((c) => [c.name, c]))
+    const columns = new Map(catalogRelationOf(catalog, block)?.columns.map((c) => [c.name, c]))
     for (const field of fields(block)) {
       const column = columns.get(dbFieldNameOf(field))
       if (!column) continue

@@ -18,17 +18,16 @@ export interface UniqueKey {
   lookup?: string
 }
 
-export function uniqueKeysOf(model: Pick<ModelInfo, 'name' | 'key' | 'columns' | 'omittedFields'>, relation: CatalogRelation): UniqueKey[] {
+export function uniqueKeysOf(model: Pick<ModelInfo, 'name' | 'key' | 'fieldByColumn' | 'omittedFields'>, relation: CatalogRelation): UniqueKey[] {
   const qualified = `${relation.schema}.${relation.name}`
-  const fieldOf = new Map([...model.columns].map(([field, column]) => [column.name, field]))
   const declared = tagTexts(relation.tags, 'unique').map((text) => ({ name: `@unique ${text}`, primary: false, columns: columnList(text), tags: {} as Tags, declared: true }))
   const keys: UniqueKey[] = []
   const seen = new Set([model.key.join()])
   for (const key of [...relation.uniqueKeys.map((k) => ({ ...k, declared: false })), ...declared]) {
     if (key.primary || isOmitted(key.tags, `${qualified}.${key.name}`)) continue
-    const fields = key.columns.map((c) => fieldOf.get(c))
+    const fields = key.columns.map((c) => model.fieldByColumn.get(c))
     if (key.declared && fields.some((f) => f === undefined)) {
-      const missing = key.columns.filter((c) => !fieldOf.has(c))
+      const missing = key.columns.filter((c) => !model.fieldByColumn.has(c))
       throw new ModelError(`${qualified}: ${key.name} names column(s) ${missing.join(', ')}, which it does not have (or which are omitted)`)
     }
     // A key over a column the API does not serve cannot be looked up through it.
