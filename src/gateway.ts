@@ -114,7 +114,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last],
+      plugins: [
+        useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}),
+        ...(tracing ? [useTracing()] : []),
+        ...authPlugins.first,
+        metrics.plugin,
+        useBodyLimit(config.limits.maxBodyBytes),
+        useRequestGuards(),
+        ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []),
+        ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []),
+        useLimits(config),
+        ...(config.production ? [useDisableIntrospection() as Plugin] : []),
+        useCompiledReads(planner, logger),
+        ...authPlugins.last,
+      ],
     })
     return {
       yoga,

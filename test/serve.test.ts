@@ -4,7 +4,7 @@ import { GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLSt
 import { createServer, request as httpRequest } from 'node:http'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ClientError } from '../src/serve/client-error.js'
+import { ClientError } from '../src/errors.js'
 import { listen } from '../src/serve/http-server.js'
 import type { Readiness } from '../src/serve/readiness.js'
 import { installShutdown } from '../src/serve/shutdown.js'

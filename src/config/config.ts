@@ -218,9 +218,9 @@ export type PorticoConfig = z.infer<typeof configSchema>
 export const DEFAULT_SCHEMAS = ['public']
 export type ConfigInput = z.input<typeof configSchema>
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+// Bad configuration: start-up stops with the message (exit 2). Raised below config/ too, so it lives in the leaf.
+export { ConfigError } from '../errors.js'
+import { ConfigError } from '../errors.js'
 
 export const DEFAULT_CONFIG_FILE = 'portico.config.json'
 

@@ -4,7 +4,7 @@
  * validation errors are not recognised as such (they are named PothosValidationError, and the
  * server knows GraphQL errors by name), so those thrown by Pothos's helpers are converted here.
  */
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 /** A malformed argument (page arguments, cursors, nodeIds, group-by arguments). */
 export const badInput = (message: string): ClientError => new ClientError(message, 'BAD_USER_INPUT')

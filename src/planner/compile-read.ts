@@ -10,8 +10,8 @@
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql'
 import { offsetToCursor } from '@pothos/plugin-relay'
 import type { PorticoConfig } from '../config/config.js'
-import { isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
-import { compileWhere, enumLabels } from './compile-where.js'
+import type { Datamodel, ModelInfo } from '../model/datamodel.js'
+import { compileWhere } from './compile-where.js'
 import { afterCursorSql, orderBySql, orderItems, reversed, type OrderInput } from './compile-order.js'
 import { decodeKeyCursor, pageWindow, type ConnectionArgs } from './connection.js'
 import { sourceOf } from './field-source.js'
@@ -19,6 +19,7 @@ import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
 import { column, ident, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
 import { aggregateSql, COUNT_SQL, type AggregateFunction } from './aggregates.js'
+import { columnValue } from './column-value.js'
 
 export interface CompileContext {
   op: Operation
@@ -94,43 +95,6 @@ export const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
   const type = getNamedType(field.def.type)
   if (!isObjectType(type)) throw new Error(`${field.name} is not an object field`)
   return type
-}
-
-/**
- * A column in the form its GraphQL scalar serves: exact numbers as text (bigint and numeric keep
- * every digit), timestamptz as ISO-8601 in UTC with a `Z`, timestamp without time zone as
- * ISO-8601 with no zone, time with time zone with its offset, bytea as base64, intervals as the
- * session's ISO-8601 text, types with no JSON form as text, enums by their GraphQL names; array
- * elements converted one by one (a NULL array is null, not []).
- */
-export function columnValue(datamodel: Datamodel, model: ModelInfo, alias: string, field: DMMFField): string {
-  const col = column(model, alias, field.name)
-  const base = model.columns.get(field.name)!.type.replace(/\[\]$/, '')
-  const element = elementValue(datamodel, model, field, base)
-  if (!field.isList) return element(col)
-  // A NULL array is null, an empty one []: to_json keeps the difference, json_agg of no rows does not.
-  if (element('v') === 'v') return `to_json(${col})`
-  return `CASE WHEN ${col} IS NULL THEN NULL ELSE coalesce((SELECT json_agg(${element('u.v')} ORDER BY u.i) FROM unnest(${col}) WITH ORDINALITY AS u(v, i)), '[]'::json) END`
-}
-
-export function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMFField, base: string): (value: string) => string {
-  if (field.kind === 'enum') {
-    const renamed = [...enumLabels(datamodel, field.type)].filter(([name, label]) => name !== label)
-    if (!renamed.length) return (v) => v
-    return (v) => `CASE ${v}::text ${renamed.map(([name, label]) => `WHEN ${literal(label)} THEN ${literal(name)}`).join(' ')} ELSE ${v}::text END`
-  }
-  if (base.startsWith('money')) return (v) => `${v}::numeric::text`
-  if (field.type === 'BigInt' || field.type === 'Decimal' || base === 'interval' || isOpaqueText(model, field)) return (v) => `${v}::text`
-  if (/^timestamp(\(\d+\))? with time zone$/.test(base)) {
-    // The session's TimeZone is UTC (../db/pool.ts): to_json writes +00:00, served as Z.
-    return (v) => `replace(to_json(${v}) #>> '{}', '+00:00', 'Z')`
-  }
-  // A wall-clock value: served with no zone, as stored (to_json writes ISO-8601, and 'infinity').
-  if (/^timestamp(\(\d+\))? without time zone$/.test(base)) return (v) => `(to_json(${v}) #>> '{}')`
-  // With the offset it was written with; ISO-8601 writes a whole-hour offset `+02:00`, PostgreSQL `+02`.
-  if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => `regexp_replace(${v}::text, '([+-][0-9]{2})$', '\\1:00')`
-  if (base === 'bytea') return (v) => `translate(encode(${v}, 'base64'), E'\\n', '')`
-  return (v) => v
 }
 
 /** `{ count, sum { f }, avg { f }, min { f }, max { f }, nonNullCount { f }, distinctCount { f } }` as asked, over the rows of alias `c`. */

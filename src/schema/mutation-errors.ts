@@ -10,7 +10,7 @@
  */
 import { databaseFailureError } from '../db/connection-errors.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 /** A constraint as the catalog describes it, by PostgreSQL names. */
 export interface ConstraintInfo {
