@@ -96,6 +96,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (tracing) prisma.$on('query', recordPrismaQuery)
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog, { textSearchConfig: config.textSearchConfig })
     for (const { table, column, type, reason } of datamodel.leftOut) logger.warn({ table, column, type, reason }, `column ${table}.${column} is not served: ${reason}`)
+    for (const { function: fn, reason } of datamodel.leftOutFunctions) logger.warn({ function: fn, reason }, `function ${fn} is not served: ${reason}`)
     await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)

@@ -35,3 +35,13 @@ export function toReadError(error: unknown): unknown {
   const message = String((error as Error).message).split('\n')[0]!.slice(0, 200)
   return new ClientError(`Invalid value: ${message}`, 'INVALID_VALUE', { sqlState: code })
 }
+
+/**
+ * A function's own `RAISE EXCEPTION '...'` (SQLSTATE P0001): its author wrote the message for the
+ * caller (a rule of the API, "not enough stock"), so the caller sees it; other errors unchanged.
+ */
+export function toRaisedError(error: unknown): unknown {
+  if ((error as { code?: unknown } | null)?.code !== 'P0001') return error
+  const message = String((error as Error).message).split('\n')[0]!.slice(0, 500)
+  return new ClientError(message, 'RAISED_EXCEPTION', { sqlState: 'P0001' })
+}

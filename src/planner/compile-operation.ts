@@ -1,7 +1,8 @@
 /**
  * A whole query operation -> one SQL statement whose single text value is the response's `data`.
  *
- * Every root field Portico serves is a model's list, a lookup by key or `node(nodeId:)`, and each
+ * Every root field Portico serves is a model's list, a lookup by key, `node(nodeId:)` or a
+ * function's call (../model/functions.ts), and each
  * compiles to JSON already in its served form (./compile-read.ts), so an operation made only of
  * those needs neither GraphQL execution nor JSON parsing: PostgreSQL writes the response. Adjacent
  * lookups of one type and shape (100 aliased `film(filmId:)`) are one `unnest(keys)` subquery, as
@@ -23,7 +24,7 @@ import {
 } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
-import { connectionSql, objectJson, objectTypeOf, type CompileContext } from './compile-read.js'
+import { connectionSql, functionResultSql, objectJson, objectTypeOf, type CompileContext } from './compile-read.js'
 import { toDbValue } from './compile-where.js'
 import { rootSourceOf } from './field-source.js'
 import { decodeNodeId } from './node-id.js'
@@ -115,6 +116,10 @@ export function compileOperation(
     }
     if (source.kind === 'groupBy') {
       members.push(jsonMember(field.key, `(${groupBySql(ctx, source.model, field, pageSizes)})`))
+      continue
+    }
+    if (source.kind === 'function') {
+      members.push(jsonMember(field.key, functionResultSql(ctx, source.fn, field)))
       continue
     }
     if (source.kind === 'lookup') {

@@ -20,6 +20,8 @@ import { selectionOf, type Operation, type SelectedField, type Selection } from 
 import { column, ident, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
 import { aggregateSql, COUNT_SQL, type AggregateFunction } from './aggregates.js'
 import { columnValue } from './column-value.js'
+import { callSql, functionValueSql, servedAsIs } from './compile-function.js'
+import type { FunctionInfo } from '../model/functions.js'
 
 export interface CompileContext {
   op: Operation
@@ -88,7 +90,55 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectTy
         `EXISTS (SELECT 1 FROM ${tableName(join)} ${j} WHERE ${joinCondition(join, j, toFar, far, inner)} AND ${joinCondition(model, alias, toJoin, join, j)})`,
       )})`
     }
+    case 'computed':
+      return functionResultSql(ctx, source.fn, field, { model, alias })
   }
+}
+
+/**
+ * A function's field: its result, shaped as the field asks, from one call read once (a function
+ * in FROM is called once, however often its value is used). A root field's call, a computed
+ * field's (of the row `row`) and a mutation's alike:
+ * - a scalar or array: its served value (a bare call when served as is);
+ * - `void`: true once called;
+ * - a table's row: that object, or null; a record (RETURNS TABLE, OUT parameters, a composite
+ *   type): an object of its columns, or null. A row or record whose columns are all NULL is null
+ *   (PostgreSQL tells them apart no better);
+ * - SETOF a table's rows: a connection, paged by offset (function rows have no key to keep keyset
+ *   cursors stable), in the function's own order unless `orderBy` says otherwise; for a mutation a
+ *   list, as its call must run once and its rows cannot be asked for page by page;
+ * - SETOF anything else: a list, in the function's order.
+ */
+export function functionResultSql(ctx: CompileContext, fn: FunctionInfo, field: SelectedField, row?: { model: ModelInfo; alias: string }): string {
+  const call = callSql(ctx.datamodel, ctx.params, fn, field.args, row)
+  const result = fn.returns
+  const f = ctx.params.alias()
+  if (result.kind === 'void') return `(SELECT TRUE FROM ${call} AS ${f})`
+  if (result.kind === 'scalar' || result.kind === 'array') {
+    const value = functionValueSql(ctx.datamodel, result, `${f}.v`)
+    if (fn.set) return `(SELECT coalesce(json_agg(${value} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(v, i))`
+    return servedAsIs(ctx.datamodel, result) ? call : `(SELECT ${value} FROM ${call} AS ${f}(v))`
+  }
+  if (result.kind === 'record') {
+    const type = objectTypeOf(field)
+    const columns = result.fields.map((_, i) => `c${i}`)
+    const object = jsonObject(
+      [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, string] => {
+        if (part.name === '__typename') return [part.key, literal(type.name)]
+        const i = result.fields.findIndex((c) => c.name === part.name)
+        return [part.key, functionValueSql(ctx.datamodel, result.fields[i]!.type, `${f}.c${i}`)]
+      }),
+    )
+    if (fn.set) return `(SELECT coalesce(json_agg(${object} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(${columns.join(', ')}, i))`
+    return `(SELECT ${object} FROM ${call} AS ${f}(${columns.join(', ')}) WHERE NOT (${f} IS NULL))`
+  }
+  const target = ctx.datamodel.models.get(result.model)!
+  if (fn.set && fn.role !== 'mutation') return `(${connectionSql(ctx, target, field, () => 'TRUE', { from: call })})`
+  const type = objectTypeOf(field)
+  const object = objectJson(ctx, target, type, selectionOf(ctx.op, type, field.nodes), f)
+  // A function scan hands the aggregate its rows in the function's order.
+  if (fn.set) return `(SELECT coalesce(json_agg(${object}), '[]'::json) FROM ${call} AS ${f})`
+  return `(SELECT ${object} FROM ${call} AS ${f} WHERE NOT (${f} IS NULL))`
 }
 
 export const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
@@ -122,9 +172,12 @@ export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: Sel
  * `totalCount`, under any aliases). One row more than the page is read, to know whether there is
  * another page; rows are numbered in read order (`rn`) and a backward page is turned around.
  */
-export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource): string {
+export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource, called?: { from: string }): string {
   const args = field.args as ConnectionArgs & { where?: Record<string, unknown>; orderBy?: OrderInput }
-  const byOffset = !target.keyName
+  // Rows from a function call (`called.from`): offset cursors, and the function's own order unless
+  // orderBy is given (then completed by the key, as for a table's rows).
+  const from = called?.from ?? tableName(target)
+  const byOffset = !target.keyName || !!called
   const window = pageWindow(args, ctx.pageSizes, byOffset)
   const size = window.limit - 1
   const offset = window.offset
@@ -161,14 +214,14 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
         break
       case 'totalCount': {
         const c = ctx.params.alias()
-        value = `(SELECT count(*) FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
+        value = `(SELECT count(*) FROM ${from} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
         break
       }
       case 'aggregates': {
         // Over every matching row, not the page: like totalCount. GROUP BY (): one row even when
         // the selection holds no aggregate function (`aggregates { min { __typename } }`).
         const c = ctx.params.alias()
-        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
+        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${from} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
         break
       }
       case 'nodes':
@@ -218,20 +271,20 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   }
 
   if (!readsRows) return `SELECT ${jsonObject(pairs)}`
-  let items = orderItems(target, args.orderBy, ctx)
+  let items = called && !args.orderBy?.length ? [] : orderItems(target, args.orderBy, ctx)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
-  let from = `${tableName(target)} ${t}`
+  let rowsFrom = `${from} ${t}`
   if (window.cursor) {
     const cursorAlias = ctx.params.alias()
     const key = decodeKeyCursor(window.cursor, target)
     const match = target.key.map((k, i) => `${column(target, cursorAlias, k)} = ${valueFor(ctx.params, target, k, key[i])}`).join(' AND ')
-    from += ` CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
+    rowsFrom += ` CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
     conditions.push(afterCursorSql(t, cursorAlias, items))
   }
   const rows =
-    `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${from} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
-    ` ORDER BY ${orderBySql(t, items)} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
+    `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${rowsFrom} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
+    `${items.length ? ` ORDER BY ${orderBySql(t, items)}` : ''} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
   // GROUP BY (): exactly one row, also when nothing asked for aggregates the rows (`pageInfo { __typename }`).
   return `SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x GROUP BY ()`
 }

@@ -13,6 +13,7 @@ import { createRootFields } from './root-fields.js'
 import { createRelayTypes } from './relay-types.js'
 import { declareEntities, FEDERATION_LINK, guardEntities } from './federation.js'
 import { createMutationFields } from './mutation-fields.js'
+import { createFunctionFields } from './function-fields.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
 import { checkGeneratedNames } from '../model/check-names.js'
@@ -54,7 +55,9 @@ export function buildGraphQLSchemas(
   createObjectTypes(ctx)
   createRootFields(ctx)
   // Writes: ./mutation-fields.ts; none in read-only mode.
-  if (!config.readOnly) createMutationFields(ctx, config)
+  const hasMutationType = !config.readOnly && createMutationFields(ctx, config)
+  // PostgreSQL functions: Query fields, and Mutation fields unless read-only (./function-fields.ts).
+  createFunctionFields(ctx, { mutations: !config.readOnly, hasMutationType })
   declareEntities(ctx)
   const schema = builder.toSchema({ sortSchema: false })
   const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })

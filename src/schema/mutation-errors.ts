@@ -114,6 +114,17 @@ export async function toMutationError(error: unknown, datamodel: Datamodel, look
 }
 
 /**
+ * An error of a statement the planner sent for a write (a keyless table's insert, a VOLATILE
+ * function's call): pg's error, typed as Prisma's are. Anything without a SQLSTATE is returned as is.
+ */
+export async function toDatabaseMutationError(error: unknown, datamodel: Datamodel, lookup: ConstraintLookup, modelName?: string): Promise<unknown> {
+  const e = error as { code?: string; message?: string; constraint?: string; column?: string; table?: string; detail?: string }
+  if (!e?.code || error instanceof ClientError) return toMutationError(error, datamodel, lookup)
+  const cause = { originalCode: e.code, originalMessage: e.message, constraint: e.constraint ? { index: e.constraint } : undefined, column: e.column, table: e.table, detail: e.detail }
+  return toMutationError({ meta: { driverAdapterError: { cause }, modelName } }, datamodel, lookup)
+}
+
+/**
  * PostgreSQL's data-exception messages name the type and quote the value
  * (`invalid input syntax for type interval: "bogus"`), never the statement: safe to show.
  */

@@ -29,7 +29,7 @@ import type { SchemaContext } from './schema-context.js'
 import { identityOf } from '../serve/use-auth.js'
 import { IdempotencyStore } from './idempotency.js'
 import { toPrismaData, toPrismaScalars, whereUnique } from './mutation-data.js'
-import { constraintLookup, toMutationError, type ConstraintLookup } from './mutation-errors.js'
+import { constraintLookup, toDatabaseMutationError, toMutationError, type ConstraintLookup } from './mutation-errors.js'
 import { MutationInputs } from './mutation-inputs.js'
 import { isWritable } from './write-model.js'
 
@@ -47,11 +47,12 @@ interface PrismaClient {
 const TRANSACTION = { maxWait: 10_000, timeout: 60_000 }
 const COUNT_TYPE = 'AffectedRows'
 
-export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoConfig, 'idempotencyWindowMs'>): void {
+/** Returns whether it made the Mutation type (some table takes writes). */
+export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoConfig, 'idempotencyWindowMs'>): boolean {
   const models = [...ctx.datamodel.models.values()].filter(isWritable)
   // A table with no key (and none declared) can still take new rows: inserts only.
   const insertOnly = [...ctx.datamodel.models.values()].filter((m) => !m.keyName && (m.relationKind === 'table' || m.relationKind === 'partitioned table'))
-  if (models.length === 0 && insertOnly.length === 0) return
+  if (models.length === 0 && insertOnly.length === 0) return false
   const inputs = new MutationInputs(ctx)
   const writer = new Writer(ctx, new IdempotencyStore(config.idempotencyWindowMs))
   ctx.builder.objectType(COUNT_TYPE, {
@@ -69,6 +70,7 @@ export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoCon
       return fields
     },
   })
+  return true
 }
 
 /** createX and createManyX of a keyless table: written in SQL by the planner (Prisma sees a view). */
@@ -225,10 +227,8 @@ class Writer {
     try {
       return await this.ctx.planner.insert(model, rows, getNamedType(info.returnType) as GraphQLObjectType, info, shaped)
     } catch (error) {
-      const e = error as { code?: string; message?: string; constraint?: string; column?: string; table?: string; detail?: string }
-      if (!e?.code) throw error
-      const cause = { originalCode: e.code, originalMessage: e.message, constraint: e.constraint ? { index: e.constraint } : undefined, column: e.column, table: e.table, detail: e.detail }
-      throw await toMutationError({ meta: { driverAdapterError: { cause }, modelName: model.name } }, this.ctx.datamodel, this.lookup)
+      if (!(error as { code?: string })?.code) throw error
+      throw await toDatabaseMutationError(error, this.ctx.datamodel, this.lookup, model.name)
     }
   }
 
