@@ -46,7 +46,8 @@ export interface PorticoApi<Client = unknown> {
    * what the query selects under the current field, or null: return it from a field of that type.
    * Lookups of one request and shape are one statement.
    */
-  lookup(info: GraphQLResolveInfo, type: string, key: Record<string, unknown>): Promise<unknown>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- planner JSON for the generated type: returned as is, not read
+  lookup(info: GraphQLResolveInfo, type: string, key: Record<string, unknown>): Promise<any>
   /** Who the request's database session runs as (auth on), else undefined: the pool's own user. */
   session(): SessionIdentity | undefined
   /** Portico's Prisma client: inside a request its statements join the request's session too. */
