@@ -116,8 +116,19 @@ function toParameter(value: unknown): unknown {
  */
 export function applyExtensions(builder: Builder, extensions: LoadedExtension[], api: PorticoApi, datamodel: Datamodel): void {
   if (extensions.length === 0) return
-  const store = builder.configStore as { typeConfigs: Map<string, unknown>; addFields: (param: unknown, fields: () => Record<string, unknown>) => void }
-  trackExtensions(builder, { datamodel, generatedTypes: new Set(store.typeConfigs.keys()) })
+  const store = builder.configStore as {
+    addFields: (param: unknown, fields: () => Record<string, unknown>) => void
+    addTypeRef: (ref: { onConfig?: (callback: (config: { name: string }) => void) => void }) => void
+  }
+  // Types the extensions define are theirs to fill; every other type is Portico's (some, like
+  // connection types, are only defined when the schema is built).
+  const extensionTypes = new Set<string>()
+  trackExtensions(builder, { datamodel, extensionTypes })
+  const addTypeRef = store.addTypeRef
+  store.addTypeRef = (ref) => {
+    ref.onConfig?.((config) => extensionTypes.add(config.name))
+    return addTypeRef.call(store, ref)
+  }
   const addFields = store.addFields
   store.addFields = (param, fields) =>
     addFields.call(store, param, () => {
@@ -144,5 +155,6 @@ export function applyExtensions(builder: Builder, extensions: LoadedExtension[],
     }
   } finally {
     store.addFields = addFields
+    store.addTypeRef = addTypeRef
   }
 }

@@ -26,8 +26,8 @@ export const EXTENSION_PLUGIN = 'porticoExtensions'
 
 interface ExtensionState {
   datamodel: Datamodel
-  /** The types Portico generated: no extension field may be added to those that are not models. */
-  generatedTypes: Set<string>
+  /** The types extensions defined: any other type that is not a model's is built by Portico in SQL. */
+  extensionTypes: Set<string>
 }
 
 const states = new WeakMap<object, ExtensionState>()
@@ -61,7 +61,7 @@ export class PorticoExtensionPlugin<Types extends SchemaTypes> extends BasePlugi
       return { ...fieldConfig, extensions: { ...rest, ...rowField({ model: model.name, selection }) } }
     }
     const root = fieldConfig.kind === 'Query' || fieldConfig.kind === 'Mutation' || fieldConfig.kind === 'Subscription'
-    if (!root && state.generatedTypes.has(fieldConfig.parentType)) {
+    if (!root && !state.extensionTypes.has(fieldConfig.parentType)) {
       throw new PothosSchemaError(`${where}: extensions may add fields to the types of tables and views, Query and Mutation, not to ${fieldConfig.parentType}, which Portico builds in SQL`)
     }
     return fieldConfig
