@@ -28,3 +28,11 @@ export class ModelError extends Error {
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
+
+/**
+ * An extension module (`--extension`, config `extensions`) cannot be used: it is missing, does not
+ * load, its default export is not a function, or it failed while adding to the schema.
+ */
+export class ExtensionError extends Error {
+  override name = 'ExtensionError'
+}

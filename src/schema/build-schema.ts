@@ -5,7 +5,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
-import { createBuilder } from './builder.js'
+import { createBuilder, type Builder } from './builder.js'
 import { createFilterTypes } from './filters.js'
 import { createObjectTypes } from './object-types.js'
 import { createOrderTypes } from './order.js'
@@ -32,6 +32,8 @@ export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
   config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs'>,
+  /** Extensions' additions (./extend.ts), made once Portico's own types are defined. */
+  extend?: (builder: Builder) => void,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
@@ -59,6 +61,7 @@ export function buildGraphQLSchemas(
   // PostgreSQL functions: Query fields, and Mutation fields unless read-only (./function-fields.ts).
   createFunctionFields(ctx, { mutations: !config.readOnly, hasMutationType })
   declareEntities(ctx)
+  extend?.(builder)
   const schema = builder.toSchema({ sortSchema: false })
   const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
   guardEntities(subgraph)
