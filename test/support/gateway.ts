@@ -3,7 +3,7 @@
  * SQL statement Prisma sends recorded (Pothos's habit: count queries, don't guess them).
  */
 import { loadConfig, type ConfigInput } from '../../src/config/config.js'
-import { createGateway, type Gateway } from '../../src/gateway.js'
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js'
 import { createLogger } from '../../src/log.js'
 
 export interface GraphQLResult {
@@ -21,7 +21,7 @@ export interface TestGateway {
   close(): Promise<void>
 }
 
-export async function startTestGateway(databaseUrl: string, config: Partial<ConfigInput> = {}): Promise<TestGateway> {
+export async function startTestGateway(databaseUrl: string, config: Partial<ConfigInput> = {}, options: Pick<GatewayOptions, 'extensions'> = {}): Promise<TestGateway> {
   const statements: string[] = []
   const gateway = await createGateway({
     databaseUrl,
@@ -29,6 +29,7 @@ export async function startTestGateway(databaseUrl: string, config: Partial<Conf
     logger: createLogger('silent'),
     onProgress: () => {},
     onQuery: (sql) => statements.push(sql),
+    ...options,
   })
   const query = async (source: string, variables?: Record<string, unknown>) => {
     statements.length = 0
