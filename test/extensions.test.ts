@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config/config.js'
 import { createGateway } from '../src/gateway.js'
 import { createLogger } from '../src/log.js'
+import { compileFragment, fragment, identifier } from '../src/planner/sql-template.js'
 import { useProjectDatabase, FIELD_BY_FIELD, bothPaths } from './support/project-database.js'
 import { EXTENSION_SCHEMA_SQL } from './support/extension-schema.js'
 import { repoRoot } from './support/test-database.js'
@@ -164,4 +165,20 @@ describe('the command line', () => {
     expect(code).toBe(2)
     expect(stderr).toBe(`portico: invalid configuration:\n  extensions.0: extension file ${path.join(repoRoot, 'nowhere.ts')} does not exist\n`)
   }, 120_000)
+})
+
+describe('portico.sql', () => {
+  it('makes every value a parameter, fragments included, and quotes identifiers', () => {
+    const name = "x' OR '1'='1"
+    const where = fragment`title = ${name}`
+    expect(compileFragment(fragment`SELECT * FROM ${identifier('public', 'film')} WHERE film_id = ${1} AND ${where} LIMIT ${2}`)).toEqual({
+      text: 'SELECT * FROM "public"."film" WHERE film_id = $1 AND title = $2 LIMIT $3',
+      values: [1, name, 2],
+    })
+  })
+
+  it('a value that looks like SQL is only a value', async () => {
+    expect(await project.api.data(`{ filmByTitle(title: "Film 1' OR '1'='1") { filmId } }`)).toEqual({ filmByTitle: null })
+    expect(await project.api.data('{ filmByTitle(title: "Film 1") { filmId } }')).toEqual({ filmByTitle: { filmId: 1 } })
+  })
 })
