@@ -3,11 +3,16 @@
  * a generated type and a root query; each is served with exact data (compared with SQL) through
  * both execution paths: the compiled statement, then GraphQL over its data, and field by field.
  */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config/config.js'
 import { createGateway } from '../src/gateway.js'
 import { createLogger } from '../src/log.js'
+import { compileFragment, fragment, identifier } from '../src/planner/sql-template.js'
 import { useProjectDatabase, FIELD_BY_FIELD, bothPaths } from './support/project-database.js'
 import { EXTENSION_SCHEMA_SQL } from './support/extension-schema.js'
 import { repoRoot } from './support/test-database.js'
@@ -119,11 +124,61 @@ describe('extensions that cannot be served stop start-up with a clear error', ()
     await expect(start(function broken() { throw new Error('no such thing') })).rejects.toThrow('extension function broken failed: no such thing')
   })
 
+  it("a config file's extensions are relative to it; --extension adds to them, relative to the working directory", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'portico-ext-'))
+    try {
+      writeFileSync(path.join(dir, 'ext.mjs'), 'export default () => {}\n')
+      writeFileSync(path.join(dir, 'portico.config.json'), JSON.stringify({ extensions: ['./ext.mjs'] }))
+      const config = loadConfig({ env: {}, cwd: repoRoot, file: path.join(dir, 'portico.config.json'), flags: { extensions: ['test/fixtures/extensions/good.ts'] } })
+      expect(config.extensions).toEqual([path.join(dir, 'ext.mjs'), GOOD])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a file that is missing, or whose default export is not a function', async () => {
     expect(() => loadConfig({ env: {}, cwd: '/nonexistent', flags: { extensions: ['/nowhere/ext.ts'] } })).toThrow('extensions.0: extension file /nowhere/ext.ts does not exist')
     const notAFunction = path.join(repoRoot, 'test', 'fixtures', 'extensions', 'not-a-function.mjs')
     await expect(
       createGateway({ databaseUrl: project.db.url, config: loadConfig({ env: {}, cwd: '/nonexistent', flags: { schemas: ['public'], logLevel: 'silent', extensions: [notAFunction] } }), logger: createLogger('silent'), onProgress: () => {} }),
     ).rejects.toThrow(`extension ${notAFunction} must default-export a function (builder, portico) => void; its default export is object`)
+  })
+})
+
+describe('the command line', () => {
+  const portico = (args: string[]) =>
+    promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin', 'portico.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, PORTICO_LOG_LEVEL: 'silent' } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    )
+
+  it('portico print --extension prints the extended schema', async () => {
+    const { code, stdout } = await portico(['print', '--database-url', project.db.url, '--schemas', 'public', '--extension', 'test/fixtures/extensions/good.ts'])
+    expect(code).toBe(0)
+    expect(stdout).toContain('  titleLength: Int!\n')
+    expect(stdout).toContain('  filmCount(longerThan: Int!): Int!\n')
+    expect(stdout).toContain('  shout: String!\n')
+  }, 120_000)
+
+  it('a missing extension file is a configuration error (exit 2)', async () => {
+    const { code, stderr } = await portico(['print', '--database-url', project.db.url, '--extension', 'nowhere.ts'])
+    expect(code).toBe(2)
+    expect(stderr).toBe(`portico: invalid configuration:\n  extensions.0: extension file ${path.join(repoRoot, 'nowhere.ts')} does not exist\n`)
+  }, 120_000)
+})
+
+describe('portico.sql', () => {
+  it('makes every value a parameter, fragments included, and quotes identifiers', () => {
+    const name = "x' OR '1'='1"
+    const where = fragment`title = ${name}`
+    expect(compileFragment(fragment`SELECT * FROM ${identifier('public', 'film')} WHERE film_id = ${1} AND ${where} LIMIT ${2}`)).toEqual({
+      text: 'SELECT * FROM "public"."film" WHERE film_id = $1 AND title = $2 LIMIT $3',
+      values: [1, name, 2],
+    })
+  })
+
+  it('a value that looks like SQL is only a value', async () => {
+    expect(await project.api.data(`{ filmByTitle(title: "Film 1' OR '1'='1") { filmId } }`)).toEqual({ filmByTitle: null })
+    expect(await project.api.data('{ filmByTitle(title: "Film 1") { filmId } }')).toEqual({ filmByTitle: { filmId: 1 } })
   })
 })

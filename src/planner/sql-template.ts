@@ -18,7 +18,7 @@ export interface SqlFragment {
 const isFragment = (value: unknown): value is SqlFragment => typeof value === 'object' && value !== null && FRAGMENT in value
 
 /** `sql\`...\`` as a fragment: the template's text, its values kept apart. */
-export function fragment(strings: TemplateStringsArray | readonly string[], values: readonly unknown[]): SqlFragment {
+export function fragment(strings: TemplateStringsArray | readonly string[], ...values: unknown[]): SqlFragment {
   return { [FRAGMENT]: true, parts: [...strings], values: [...values] }
 }
 

@@ -74,10 +74,10 @@ export interface ExtensionApiOptions {
 
 export function createExtensionApi({ sql: runner, planner, prisma, logger }: ExtensionApiOptions): PorticoApi {
   const sql = ((strings: TemplateStringsArray, ...values: unknown[]) => {
-    const { text, values: params } = compileFragment(fragment(strings, values))
+    const { text, values: params } = compileFragment(fragment(strings, ...values))
     return runner.query(text, params.map(toParameter), { write: !onlyReads(text) })
   }) as SqlTag
-  sql.fragment = (strings, ...values) => fragment(strings, values)
+  sql.fragment = fragment
   sql.identifier = identifier
   const datamodel = planner.datamodel
   return {

@@ -3,7 +3,7 @@
  * SQL statement Prisma sends recorded (Pothos's habit: count queries, don't guess them).
  */
 import { loadConfig, type ConfigInput } from '../../src/config/config.js'
-import { createGateway, type Gateway } from '../../src/gateway.js'
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js'
 import { createLogger } from '../../src/log.js'
 import type { DatabaseStatements } from './database-statements.js'
 
@@ -27,7 +27,7 @@ export interface TestGateway {
   close(): Promise<void>
 }
 
-export async function startTestGateway(databaseUrl: string, config: Partial<ConfigInput> = {}, options: { countAt?: DatabaseStatements } = {}): Promise<TestGateway> {
+export async function startTestGateway(databaseUrl: string, config: Partial<ConfigInput> = {}, options: Pick<GatewayOptions, 'extensions'> & { countAt?: DatabaseStatements } = {}): Promise<TestGateway> {
   const statements: string[] = []
   const gateway = await createGateway({
     databaseUrl,
@@ -35,6 +35,7 @@ export async function startTestGateway(databaseUrl: string, config: Partial<Conf
     logger: createLogger('silent'),
     onProgress: () => {},
     onQuery: (sql) => statements.push(sql),
+    extensions: options.extensions,
   })
   const query = async (source: string, variables?: Record<string, unknown>) => {
     statements.length = 0
