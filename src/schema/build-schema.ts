@@ -30,7 +30,7 @@ export interface GraphQLSchemas {
 export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
-  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs'>,
+  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs' | 'allowUnfilteredBulkWrites' | 'limits'>,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
