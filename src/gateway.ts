@@ -44,6 +44,11 @@ export interface GatewayOptions {
   onProgress?: (message: string) => void
   /** Called with every SQL statement sent, by the planner or Prisma (tests count them). */
   onQuery?: (sql: string) => void
+  /**
+   * The committed prisma/schema.prisma text introspection starts from (it keeps its renames) and
+   * compares with; default: the file under the package root (COMMITTED_PRISMA_SCHEMA).
+   */
+  committedPrismaSchema?: string
 }
 
 export interface Gateway {
@@ -67,7 +72,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
   const pool = createPool({ ...config, databaseUrl }, logger)
   try {
-    const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
+    const committed = options.committedPrismaSchema ?? (existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined)
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
     // catalog reads of a big database on a busy server may take longer than a tight one.
     const introspectionPool = createPool({ ...config, databaseUrl, poolSize: 2, statementTimeoutMs: 0 }, logger)
