@@ -51,10 +51,11 @@ export function createProgram(): Command {
     .option('--port <port>', 'port to listen on (env PORT, default 4000)', integer('--port'))
     .option('--pool-size <n>', 'database connections (env PORTICO_POOL_SIZE, default 10)', integer('--pool-size'))
     .option('--read-only', 'serve no mutations (env PORTICO_READ_ONLY)')
+    .option('--watch', "rebuild the schema when the database's structure changes (DDL, comments), without a restart")
     .action(async (flags) => {
       // Commands are imported when run, so `--help` and usage errors answer without loading Portico.
       const { runServe } = await import('./serve-command.js')
-      await runServe(configFrom(flags))
+      await runServe(configFrom(flags), { watch: flags.watch === true })
       keepRunning = true
     })
 
