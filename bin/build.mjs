@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run build`: Portico's TypeScript (src/) to JavaScript in dist/ with tsc
- * (tsconfig.build.json: type errors fail the build), then a stamp, dist/.built. bin/portico.mjs
+ * (tsconfig.build.json: type errors fail the build), then a stamp, dist/.built, then GraphiQL's
+ * compressed files (src/serve/graphiql.ts), unless already made for this GraphiQL version. bin/portico.mjs
  * runs dist/ and calls buildIfStale() first in a checkout, so a changed source is never served stale.
  */
 import { spawnSync } from 'node:child_process'
@@ -40,6 +41,12 @@ export function build() {
   writeFileSync(STAMP, `${new Date().toISOString()}\n`)
 }
 
+/** Compresses GraphiQL's files now rather than on the first page view (once per GraphiQL version). */
+export async function prepareGraphiQL() {
+  const { graphiqlAssets } = await import('../dist/serve/graphiql.js')
+  await graphiqlAssets()
+}
+
 /** Builds when the sources are newer than dist/, saying so on stderr; returns whether it built. */
 export function buildIfStale() {
   const reason = staleReason()
@@ -52,6 +59,7 @@ export function buildIfStale() {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     build()
+    await prepareGraphiQL()
   } catch (error) {
     process.stderr.write(`${error.message}\n`)
     process.exit(1)
