@@ -105,13 +105,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
-    const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config)
+    const schemas = buildGraphQLSchemas(prisma, planner, config)
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
     const yoga = createPorticoYoga({
-      schema: config.federation.enabled ? subgraph : schema,
+      schema: config.federation.enabled ? schemas.subgraph : schemas.schema,
       context: () => ({}),
       logger,
       readiness: poolReadiness(pool, () => true),
@@ -123,8 +123,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     })
     return {
       yoga,
-      schema,
-      subgraph,
+      // The one served is built already; the other only if asked for (print, introspect, tests).
+      get schema() {
+        return schemas.schema
+      },
+      get subgraph() {
+        return schemas.subgraph
+      },
       datamodel,
       prismaSchema: model.prismaSchema,
       pool,

@@ -20,6 +20,7 @@ import { SCALARS } from './scalars.js'
 
 const BUILT_IN_SCALARS = ['String', 'Int', 'Float', 'Boolean', 'ID']
 
+/** Built on first use (a getter each). */
 export interface GraphQLSchemas {
   /** The API: what schema.graphql holds. */
   schema: GraphQLSchema
@@ -56,10 +57,22 @@ export function buildGraphQLSchemas(
   // Writes: ./mutation-fields.ts; none in read-only mode.
   if (!config.readOnly) createMutationFields(ctx, config)
   declareEntities(ctx)
-  const schema = builder.toSchema({ sortSchema: false })
-  const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
-  guardEntities(subgraph)
-  return { schema, subgraph }
+  // Each built when first asked for: a start builds only the one it serves (Pothos builds the whole
+  // schema again for the subgraph, then sorts and prints it: as long again), `print` the one it prints.
+  let schema: GraphQLSchema | undefined
+  let subgraph: GraphQLSchema | undefined
+  const schemas: GraphQLSchemas = {
+    get schema() {
+      return (schema ??= builder.toSchema({ sortSchema: false }))
+    },
+    get subgraph() {
+      if (subgraph) return subgraph
+      const built: GraphQLSchema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
+      guardEntities(built)
+      return (subgraph = built)
+    },
+  }
+  return schemas
 }
 
 /** The subgraph's SDL, with its federation directives, as a composition tool reads it. */
