@@ -10,3 +10,11 @@
 export class ModelError extends Error {
   override name = 'ModelError'
 }
+
+/**
+ * An extension module (`--extension`, config `extensions`) cannot be used: it is missing, does not
+ * load, its default export is not a function, or it failed while adding to the schema.
+ */
+export class ExtensionError extends Error {
+  override name = 'ExtensionError'
+}

@@ -35,6 +35,11 @@ import { createTokenVerifier } from './auth/verify-token.js'
 import { useAuth } from './serve/use-auth.js'
 import { useRequestTransaction } from './serve/use-request-transaction.js'
 import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
+import { useRequestScope } from './serve/use-request-scope.js'
+import { applyExtensions, createExtensionApi, type LoadedExtension, type PorticoExtension } from './schema/extend.js'
+import { loadExtension } from './schema/load-extension.js'
+import { createRequestContext } from './schema/request-context.js'
+import { ExtensionError } from './errors.js'
 
 export interface GatewayOptions {
   databaseUrl: string
@@ -49,6 +54,8 @@ export interface GatewayOptions {
    * compares with; default: the file under the package root (COMMITTED_PRISMA_SCHEMA).
    */
   committedPrismaSchema?: string
+  /** Extensions given as functions (a library user's); those of `config.extensions` are loaded from their files. */
+  extensions?: PorticoExtension[]
 }
 
 export interface Gateway {
@@ -64,12 +71,35 @@ export interface Gateway {
   close(): Promise<void>
 }
 
+/** The extension files of the config, then those given as functions, in that order. */
+async function loadExtensions(files: string[], functions: PorticoExtension[]): Promise<LoadedExtension[]> {
+  const loaded: LoadedExtension[] = []
+  for (const file of files) loaded.push(await loadExtension(file))
+  functions.forEach((extend, i) => {
+    if (typeof extend !== 'function') throw new ExtensionError(`extensions[${i}] must be a function (builder, portico) => void`)
+    loaded.push({ source: `function ${extend.name || `#${i + 1}`}`, extend })
+  })
+  return loaded
+}
+
+/** A schema an extension made invalid (a field on a type it cannot extend, a bad select) says so. */
+function buildExtendedSchemas<T>(build: () => T, extensions: LoadedExtension[]): T {
+  try {
+    return build()
+  } catch (error) {
+    if (extensions.length === 0 || error instanceof ExtensionError || (error as Error).name !== 'PothosSchemaError') throw error
+    throw new ExtensionError(`the schema with extensions ${extensions.map((e) => e.source).join(', ')} is not valid: ${(error as Error).message}`)
+  }
+}
+
 export const COMMITTED_PRISMA_SCHEMA = join(PACKAGE_ROOT, 'prisma', 'schema.prisma')
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, databaseUrl } = options
   const progress = options.onProgress ?? ((message: string) => logger.info(message))
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
+  // Before connecting: a missing or broken extension file is a configuration error.
+  const extensions = await loadExtensions(config.extensions, options.extensions ?? [])
   const pool = createPool({ ...config, databaseUrl }, logger)
   try {
     const committed = options.committedPrismaSchema ?? (existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined)
@@ -105,21 +135,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
-    const schemas = buildGraphQLSchemas(prisma, planner, config)
+    const api = createExtensionApi({ sql: tracing ? traceSqlRunner(sqlRunner) : sqlRunner, planner, prisma, logger })
+    const schemas = buildExtendedSchemas(() => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel)), extensions)
+    // The served schema is built now (the other lazily): an extension's mistake stops start-up here.
+    const served = buildExtendedSchemas(() => (config.federation.enabled ? schemas.subgraph : schemas.schema), extensions)
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
     const yoga = createPorticoYoga({
-      schema: config.federation.enabled ? schemas.subgraph : schemas.schema,
-      context: () => ({}),
+      schema: served,
+      // Per request: its DataLoaders for extensions (./schema/request-context.ts).
+      context: () => createRequestContext(),
       logger,
       readiness: poolReadiness(pool, () => true),
       // Production: clients get the API, not its map; the schema is published as SDL instead.
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last],
+      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last, useRequestScope()],
     })
     return {
       yoga,

@@ -10,6 +10,7 @@ import type { PorticoConfig } from '../config/config.js'
 import { createGateway } from '../gateway.js'
 import { createLogger } from '../log.js'
 import { runPrismaGenerate } from '../model/generate-client.js'
+import { fixPothosTypes } from '../model/fix-pothos-types.js'
 import { printGraphQLSchema } from '../schema/build-schema.js'
 import { openDatabase } from './database.js'
 import { createProgress } from './progress.js'
@@ -30,6 +31,7 @@ export async function runIntrospect(config: PorticoConfig, dir: string): Promise
     progress(before === gateway.prismaSchema ? `${schemaPath} unchanged` : `wrote ${schemaPath}`)
     progress('generating the Prisma client and Pothos types into src/generated/')
     await runPrismaGenerate(schemaPath)
+    await fixPothosTypes(join(root, 'src', 'generated'))
     await writeFile(join(root, 'schema.graphql'), sdl)
     progress(`wrote ${join(root, 'schema.graphql')}`)
   } finally {

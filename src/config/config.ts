@@ -3,7 +3,7 @@
  * Validated once at start; every problem is reported in one readable line per field.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { z } from 'zod'
 import { manifestProblem } from '../serve/persisted-operations-manifest.js'
 
@@ -204,6 +204,18 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Extension modules, each default-exporting `(builder, portico) => void` (src/schema/extend.ts):
+     * paths relative to the config file (flags: to the working directory); `.ts` files are fine.
+     */
+    extensions: z
+      .array(z.string().min(1))
+      .superRefine((files, ctx) => {
+        files.forEach((file, i) => {
+          if (!existsSync(file)) ctx.addIssue({ code: 'custom', path: [i], message: `extension file ${file} does not exist` })
+        })
+      })
+      .default([]),
     /** The Apollo Federation 2 subgraph served at /graphql (`_service`, `_entities`). */
     federation: z
       .object({
@@ -288,7 +300,13 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
-  const fromFile = readConfigFile(options.file ?? env.PORTICO_CONFIG, cwd)
+  const configFile = options.file ?? env.PORTICO_CONFIG
+  const fromFile = readConfigFile(configFile, cwd)
+  // Extension files are relative to the file that names them; the flags' to the working directory.
+  if (Array.isArray(fromFile.extensions)) {
+    const dir = dirname(resolve(cwd, configFile ?? DEFAULT_CONFIG_FILE))
+    fromFile.extensions = fromFile.extensions.map((file: unknown) => (typeof file === 'string' ? resolve(dir, file) : file))
+  }
   const merged: Record<string, unknown> = { ...fromFile }
   for (const [name, { key, parse }] of Object.entries(ENVIRONMENT)) {
     const value = env[name]
@@ -301,6 +319,10 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   const tracing = tracingFromEnv(env)
   if (tracing) merged.tracing = { ...(merged.tracing as object | undefined), ...tracing }
   const flags = Object.fromEntries(Object.entries(options.flags ?? {}).filter(([, v]) => v !== undefined))
+  // --extension adds to the config file's list.
+  if (Array.isArray(flags.extensions)) {
+    flags.extensions = [...((merged.extensions as string[] | undefined) ?? []), ...flags.extensions.map((file: string) => resolve(cwd, file))]
+  }
   const result = configSchema.safeParse({ ...merged, ...flags })
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`)

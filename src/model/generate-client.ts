@@ -12,6 +12,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
+import { fixPothosTypes } from './fix-pothos-types.js'
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const PRISMA_CLI = join(PACKAGE_ROOT, 'node_modules', 'prisma', 'build', 'index.js')
@@ -61,6 +62,7 @@ export async function loadGeneratedClient(schemaText: string, onProgress?: (mess
     await writeFile(join(staging, 'prisma', 'schema.prisma'), schemaText)
     try {
       await runPrismaGenerate(join(staging, 'prisma', 'schema.prisma'))
+      await fixPothosTypes(join(staging, 'src', 'generated'))
       await compileGeneratedClient(join(staging, 'src', 'generated'))
       await rename(staging, directory).catch(async (error: NodeJS.ErrnoException) => {
         if (!existsSync(directory)) throw error // someone else won the race otherwise

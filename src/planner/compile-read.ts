@@ -19,12 +19,16 @@ import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
 import { column, ident, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
 import { aggregateSql, COUNT_SQL, type AggregateFunction } from './aggregates.js'
+import { merge, ROW_KEY, rowFieldOf, type RowSelection } from './extension-fields.js'
+import { rowSelectionJson } from './compile-row-select.js'
 
 export interface CompileContext {
   op: Operation
   datamodel: Datamodel
   params: Params
   pageSizes: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
+  /** Set when the SQL reads row data for extension fields: their resolvers must run after it. */
+  resolvers?: { needed: boolean }
 }
 
 /** Where a connection's rows come from: a condition on the target's alias (TRUE at the root). */
@@ -52,7 +56,20 @@ const offsetCursorSql = (offset: string) => base64(`'OffsetConnection:' || (${of
 
 /** `json_build_object(...)` of a selection on a model row `alias`. */
 export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, selection: Selection, alias: string): string {
-  return jsonObject([...selection.values()].map((field) => [field.key, fieldValue(ctx, model, type, field, alias)]))
+  const entries: [string, string][] = []
+  // Extension fields (../schema/extend.ts) are resolved in Node from the row data they select,
+  // read here under one hidden key.
+  let rowSelection: RowSelection | undefined
+  for (const field of selection.values()) {
+    const row = rowFieldOf(field.def)
+    if (row) rowSelection = merge(rowSelection, row.selection)
+    else entries.push([field.key, fieldValue(ctx, model, type, field, alias)])
+  }
+  if (rowSelection) {
+    if (ctx.resolvers) ctx.resolvers.needed = true
+    entries.push([ROW_KEY, rowSelectionJson(ctx.datamodel, ctx.params, model, rowSelection, alias, columnValue)])
+  }
+  return jsonObject(entries)
 }
 
 function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, field: SelectedField, alias: string): string {

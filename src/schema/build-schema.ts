@@ -5,7 +5,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
-import { createBuilder } from './builder.js'
+import { createBuilder, type Builder } from './builder.js'
 import { createFilterTypes } from './filters.js'
 import { createObjectTypes } from './object-types.js'
 import { createOrderTypes } from './order.js'
@@ -32,6 +32,8 @@ export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
   config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs' | 'allowUnfilteredBulkWrites' | 'limits'>,
+  /** Extensions' additions (./extend.ts), made once Portico's own types are defined. */
+  extend?: (builder: Builder) => void,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
@@ -57,6 +59,7 @@ export function buildGraphQLSchemas(
   // Writes: ./mutation-fields.ts; none in read-only mode.
   if (!config.readOnly) createMutationFields(ctx, config)
   declareEntities(ctx)
+  extend?.(builder)
   // Each built when first asked for: a start builds only the one it serves (Pothos builds the whole
   // schema again for the subgraph, then sorts and prints it: as long again), `print` the one it prints.
   let schema: GraphQLSchema | undefined

@@ -1,7 +1,8 @@
 /**
  * useCompiledReads: an operation the planner can compile whole (every root field a list, a
  * lookup or `node`) is answered by one SQL statement whose text is the response's `data`, sent
- * as is: no GraphQL execution, no JSON parsing or printing in Node. Any other operation, or one
+ * as is: no GraphQL execution, no JSON parsing or printing in Node (with extension fields, GraphQL
+ * executes over that data so their resolvers run). Any other operation, or one
  * whose statement fails, is executed normally (which reports its errors), with the same SQL
  * per root field.
  */
@@ -9,6 +10,7 @@ import type { Plugin } from 'graphql-yoga'
 import { isDatabaseFailureError } from '../db/connection-errors.js'
 import type { Logger } from '../log.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
+import { CompiledRoot } from '../planner/compile-operation.js'
 
 class CompiledResult {
   private parsed: unknown
@@ -28,7 +30,10 @@ export function useCompiledReads(planner: ReadPlanner, logger: Logger): Plugin {
       if (!compiled) return
       setExecuteFn(async (executeArgs) => {
         try {
-          return new CompiledResult(await planner.runOperation(compiled)) as never
+          const text = await planner.runOperation(compiled)
+          // Extension fields: GraphQL executes over the statement's data, so only their resolvers run in Node.
+          if (compiled.execute) return executeFn({ ...executeArgs, rootValue: new CompiledRoot(JSON.parse(text) as Record<string, unknown>) })
+          return new CompiledResult(text) as never
         } catch (error) {
           // The database is down or has no free connection: executing field by field would wait
           // for it again (connectionTimeoutMs twice over) only to fail the same way.
