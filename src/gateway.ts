@@ -15,7 +15,7 @@ import { introspectDatabase } from './introspect/introspect-database.js'
 import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { checkTextSearchConfigs } from './model/text-search-configs.js'
-import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
+import { loadGeneratedClient, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
@@ -51,7 +51,7 @@ export interface GatewayOptions {
   onQuery?: (sql: string) => void
   /**
    * The committed prisma/schema.prisma text introspection starts from (it keeps its renames) and
-   * compares with; default: the file under the package root (COMMITTED_PRISMA_SCHEMA).
+   * compares with; default: the project's, prisma/schema.prisma in the working directory (COMMITTED_PRISMA_SCHEMA).
    */
   committedPrismaSchema?: string
   /** Extensions given as functions (a library user's); those of `config.extensions` are loaded from their files. */
@@ -92,7 +92,11 @@ function buildExtendedSchemas<T>(build: () => T, extensions: LoadedExtension[]):
   }
 }
 
-export const COMMITTED_PRISMA_SCHEMA = join(PACKAGE_ROOT, 'prisma', 'schema.prisma')
+/**
+ * The project's committed Prisma schema: in the working directory, where `portico introspect`
+ * writes it (in this repository, the reference database's; installed, the user's project's).
+ */
+export const COMMITTED_PRISMA_SCHEMA = join(process.cwd(), 'prisma', 'schema.prisma')
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, databaseUrl } = options

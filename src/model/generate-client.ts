@@ -9,13 +9,18 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
 import { fixPothosTypes } from './fix-pothos-types.js'
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const PRISMA_CLI = join(PACKAGE_ROOT, 'node_modules', 'prisma', 'build', 'index.js')
+// Resolved, not joined to PACKAGE_ROOT: installed as a dependency, Portico's own dependencies sit
+// beside it (node_modules/prisma), not under it (node_modules/portico/node_modules/prisma).
+const PRISMA_CLI = createRequire(import.meta.url).resolve('prisma/build/index.js')
+/** The node_modules/.bin holding the generators' commands (`prisma-pothos-types`), beside prisma. */
+const GENERATOR_BIN = join(dirname(PRISMA_CLI), '..', '..', '.bin')
 const NO_SCHEMA_ENGINE = join(PACKAGE_ROOT, 'prisma', 'no-schema-engine.sh')
 
 export interface GeneratedClient {
@@ -33,7 +38,7 @@ export interface PrismaClientLike {
 export async function runPrismaGenerate(schemaPath: string): Promise<void> {
   const env = {
     ...process.env,
-    PATH: `${join(PACKAGE_ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
+    PATH: [GENERATOR_BIN, join(PACKAGE_ROOT, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter),
     PRISMA_SCHEMA_ENGINE_BINARY: NO_SCHEMA_ENGINE,
     PRISMA_HIDE_UPDATE_MESSAGE: '1',
     CHECKPOINT_DISABLE: '1',
