@@ -15,7 +15,7 @@ import { introspectDatabase } from './introspect/introspect-database.js'
 import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { checkTextSearchConfigs } from './model/text-search-configs.js'
-import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
+import { loadGeneratedClient, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
@@ -49,6 +49,11 @@ export interface GatewayOptions {
   onProgress?: (message: string) => void
   /** Called with every SQL statement sent, by the planner or Prisma (tests count them). */
   onQuery?: (sql: string) => void
+  /**
+   * The committed prisma/schema.prisma text introspection starts from (it keeps its renames) and
+   * compares with; default: the project's, prisma/schema.prisma in the working directory (COMMITTED_PRISMA_SCHEMA).
+   */
+  committedPrismaSchema?: string
   /** Extensions given as functions (a library user's); those of `config.extensions` are loaded from their files. */
   extensions?: PorticoExtension[]
 }
@@ -87,7 +92,11 @@ function buildExtendedSchemas<T>(build: () => T, extensions: LoadedExtension[]):
   }
 }
 
-export const COMMITTED_PRISMA_SCHEMA = join(PACKAGE_ROOT, 'prisma', 'schema.prisma')
+/**
+ * The project's committed Prisma schema: in the working directory, where `portico introspect`
+ * writes it (in this repository, the reference database's; installed, the user's project's).
+ */
+export const COMMITTED_PRISMA_SCHEMA = join(process.cwd(), 'prisma', 'schema.prisma')
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, databaseUrl } = options
@@ -97,7 +106,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const extensions = await loadExtensions(config.extensions, options.extensions ?? [])
   const pool = createPool({ ...config, databaseUrl }, logger)
   try {
-    const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
+    const committed = options.committedPrismaSchema ?? (existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined)
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
     // catalog reads of a big database on a busy server may take longer than a tight one.
     const introspectionPool = createPool({ ...config, databaseUrl, poolSize: 2, statementTimeoutMs: 0 }, logger)
@@ -132,13 +141,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
     const api = createExtensionApi({ sql: tracing ? traceSqlRunner(sqlRunner) : sqlRunner, planner, prisma, logger })
-    const { schema, subgraph } = buildExtendedSchemas(() => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel)), extensions)
+    const schemas = buildExtendedSchemas(() => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel)), extensions)
+    // The served schema is built now (the other lazily): an extension's mistake stops start-up here.
+    const served = buildExtendedSchemas(() => (config.federation.enabled ? schemas.subgraph : schemas.schema), extensions)
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
     const yoga = createPorticoYoga({
-      schema: config.federation.enabled ? subgraph : schema,
+      schema: served,
       // Per request: its DataLoaders for extensions (./schema/request-context.ts).
       context: () => createRequestContext(),
       logger,
@@ -165,8 +176,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     })
     return {
       yoga,
-      schema,
-      subgraph,
+      // The one served is built already; the other only if asked for (print, introspect, tests).
+      get schema() {
+        return schemas.schema
+      },
+      get subgraph() {
+        return schemas.subgraph
+      },
       datamodel,
       prismaSchema: model.prismaSchema,
       pool,

@@ -111,7 +111,7 @@ describe('help', () => {
 
   const COMMON = ['--database-url <url>', '--schemas <list>', '--config <file>', '--log-level <level>']
   const OPTIONS: Record<string, string[]> = {
-    serve: [...COMMON, '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '-h, --help'],
+    serve: [...COMMON, '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '--watch', '-h, --help'],
     introspect: [...COMMON, '--dir <dir>', '-h, --help'],
     inspect: [...COMMON, '--json', '-h, --help'],
     print: [...COMMON, '--out <file>', '--federation', '-h, --help'],

@@ -14,7 +14,8 @@ import { loadConfig } from '../src/config/config.js'
 import { EXTENSION_SCHEMA_SQL } from './support/extension-schema.js'
 import { createTestDatabase, repoRoot, type TestDatabase } from './support/test-database.js'
 
-// Inside the package, so `import ... from 'portico'` resolves through package.json `exports`.
+// Inside the package, so `import ... from 'portico'` resolves through package.json `exports` (to the
+// sources, by the `portico-source` condition; an installed package's users get dist/).
 const project = path.join(repoRoot, '.portico', `typecheck-${process.pid}-${Date.now()}`)
 let db: TestDatabase
 
@@ -40,7 +41,7 @@ async function typecheck(files: string[]): Promise<{ code: number; output: strin
   const tsconfig = path.join(project, 'tsconfig.check.json')
   // Portico's declarations for untyped imports come along with its sources.
   const include = [...files, path.join(repoRoot, 'src', 'types')]
-  writeFileSync(tsconfig, JSON.stringify({ extends: path.join(repoRoot, 'tsconfig.json'), compilerOptions: { noEmit: true }, include, exclude: [] }))
+  writeFileSync(tsconfig, JSON.stringify({ extends: path.join(repoRoot, 'tsconfig.json'), compilerOptions: { noEmit: true, customConditions: ['portico-source'] }, include, exclude: [] }))
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { cwd: project, maxBuffer: 16 << 20 })
     return { code: 0, output: stdout }

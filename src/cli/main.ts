@@ -60,10 +60,11 @@ export function createProgram(): Command {
     .option('--port <port>', 'port to listen on (env PORT, default 4000)', integer('--port'))
     .option('--pool-size <n>', 'database connections (env PORTICO_POOL_SIZE, default 10)', integer('--pool-size'))
     .option('--read-only', 'serve no mutations (env PORTICO_READ_ONLY)')
+    .option('--watch', "rebuild the schema when the database's structure changes (DDL, comments), without a restart")
     .action(async (flags) => {
       // Commands are imported when run, so `--help` and usage errors answer without loading Portico.
       const { runServe } = await import('./serve-command.js')
-      await runServe(configFrom(flags))
+      await runServe(configFrom(flags), { watch: flags.watch === true })
       keepRunning = true
     })
 
@@ -83,11 +84,29 @@ export function createProgram(): Command {
     .option('--federation', 'print the Apollo Federation 2 subgraph SDL (@link, @key, _service, _entities)')
     .action(async (flags) => (await import('./print-command.js')).runPrint(configFrom(flags), flags.out, flags.federation === true))
 
+  withDatabaseOptions(program.command('check'))
+    .description('exit 1 when the database no longer matches the committed prisma/schema.prisma and schema.graphql; print each change (breaking, dangerous, safe)')
+    .option('--dir <dir>', 'project directory holding prisma/schema.prisma and schema.graphql', '.')
+    .action(async (flags) => {
+      exitCode = await (await import('./check-command.js')).runCheck(configFrom(flags), flags.dir)
+    })
+
+  program
+    .command('diff')
+    .description('print the changes from one SDL file to another, each breaking, dangerous or safe; exit 1 on a breaking change')
+    .argument('<old>', 'the SDL before (e.g. the committed schema.graphql)')
+    .argument('<new>', 'the SDL after')
+    .action(async (oldFile: string, newFile: string) => {
+      exitCode = await (await import('./diff-command.js')).runDiff(oldFile, newFile)
+    })
+
   return program
 }
 
 /** Set by `serve`: the server runs until a signal, every other command exits when done. */
 let keepRunning = false
+/** Set by commands whose answer is their exit code (`check`, `diff`). */
+let exitCode = 0
 
 const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError, ModelError, ExtensionError]
 
@@ -99,8 +118,9 @@ export async function run(argv: string[]): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    exitCode = 0
     await createProgram().parseAsync(argv)
-    return 0
+    return exitCode
   } catch (error) {
     const code = (error as { code?: string }).code
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0

@@ -99,6 +99,11 @@ export const configSchema = z
         maxCost: z.number().int().min(1).default(250_000),
         /** Largest request body accepted (Content-Length), in bytes; larger is a 413. */
         maxBodyBytes: z.number().int().min(1).default(1_000_000),
+        /**
+         * Most rows one updateMany/deleteMany may touch: beyond it the write is rolled back with an
+         * error giving the count (src/schema/bulk-writes.ts).
+         */
+        maxBulkRows: z.number().int().min(1).default(10_000),
       })
       .strict()
       .prefault({}),
@@ -137,6 +142,11 @@ export const configSchema = z
       .prefault({}),
     /** Production mode: no introspection, no GraphiQL (NODE_ENV=production sets it). */
     production: z.boolean().default(false),
+    /**
+     * updateMany/deleteMany with no filter run on every row without `all: true`. Off: such a call is
+     * refused (UNFILTERED_BULK_WRITE), so one cannot empty a table by accident.
+     */
+    allowUnfilteredBulkWrites: z.boolean().default(false),
     /** No mutations in the schema: a read-only API. */
     readOnly: z.boolean().default(false),
     /** How long a create's idempotency key remembers its first result. */

@@ -21,6 +21,7 @@ import { SCALARS } from './scalars.js'
 
 const BUILT_IN_SCALARS = ['String', 'Int', 'Float', 'Boolean', 'ID']
 
+/** Built on first use (a getter each). */
 export interface GraphQLSchemas {
   /** The API: what schema.graphql holds. */
   schema: GraphQLSchema
@@ -31,7 +32,7 @@ export interface GraphQLSchemas {
 export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
-  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs'>,
+  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs' | 'allowUnfilteredBulkWrites' | 'limits'>,
   /** Extensions' additions (./extend.ts), made once Portico's own types are defined. */
   extend?: (builder: Builder) => void,
 ): GraphQLSchemas {
@@ -62,10 +63,22 @@ export function buildGraphQLSchemas(
   createFunctionFields(ctx, { mutations: !config.readOnly, hasMutationType })
   declareEntities(ctx)
   extend?.(builder)
-  const schema = builder.toSchema({ sortSchema: false })
-  const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
-  guardEntities(subgraph)
-  return { schema, subgraph }
+  // Each built when first asked for: a start builds only the one it serves (Pothos builds the whole
+  // schema again for the subgraph, then sorts and prints it: as long again), `print` the one it prints.
+  let schema: GraphQLSchema | undefined
+  let subgraph: GraphQLSchema | undefined
+  const schemas: GraphQLSchemas = {
+    get schema() {
+      return (schema ??= builder.toSchema({ sortSchema: false }))
+    },
+    get subgraph() {
+      if (subgraph) return subgraph
+      const built: GraphQLSchema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
+      guardEntities(built)
+      return (subgraph = built)
+    },
+  }
+  return schemas
 }
 
 /** The subgraph's SDL, with its federation directives, as a composition tool reads it. */
