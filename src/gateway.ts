@@ -34,7 +34,8 @@ import { checkRoles } from './auth/check-roles.js'
 import { createTokenVerifier } from './auth/verify-token.js'
 import { useAuth } from './serve/use-auth.js'
 import { useRequestTransaction } from './serve/use-request-transaction.js'
-import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
+import { createPorticoYoga } from './serve/yoga.js'
+import { createLaneLink, createPorticoServer, type PorticoServer } from './serve/compiled-lane.js'
 
 export interface GatewayOptions {
   databaseUrl: string
@@ -47,7 +48,8 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
-  yoga: PorticoYoga
+  /** The server: the compiled lane in front of Yoga (./serve/compiled-lane.ts); `fetch` and a node:http handler. */
+  yoga: PorticoServer
   /** The API, as schema.graphql prints it. */
   schema: GraphQLSchema
   /** The Apollo Federation subgraph of the same API (served unless federation is disabled). */
@@ -104,7 +106,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
-    const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const verify = config.auth ? createTokenVerifier(config.auth) : undefined
+    const authPlugins = verify ? { first: [useAuth(verify)], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const lane = createLaneLink()
     const yoga = createPorticoYoga({
       schema: config.federation.enabled ? subgraph : schema,
       context: () => ({}),
@@ -114,10 +118,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last],
+      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger, lane), ...authPlugins.last],
     })
+    const server = createPorticoServer(
+      { yoga, schema: config.federation.enabled ? subgraph : schema, planner, config, logger, metrics, pool, ...(verify ? { verify } : {}), enabled: !tracing },
+      lane,
+    )
     return {
-      yoga,
+      yoga: server,
       schema,
       subgraph,
       datamodel,
