@@ -34,7 +34,8 @@ import { checkRoles } from './auth/check-roles.js'
 import { createTokenVerifier } from './auth/verify-token.js'
 import { useAuth } from './serve/use-auth.js'
 import { useRequestTransaction } from './serve/use-request-transaction.js'
-import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
+import { createPorticoYoga } from './serve/yoga.js'
+import { createLaneLink, createPorticoServer, type PorticoServer } from './serve/compiled-lane.js'
 import { useRequestScope } from './serve/use-request-scope.js'
 import { applyExtensions, createExtensionApi, type LoadedExtension, type PorticoExtension } from './schema/extend.js'
 import { loadExtension } from './schema/load-extension.js'
@@ -59,7 +60,8 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
-  yoga: PorticoYoga
+  /** The server: the compiled lane in front of Yoga (./serve/compiled-lane.ts); `fetch` and a node:http handler. */
+  yoga: PorticoServer
   /** The API, as schema.graphql prints it. */
   schema: GraphQLSchema
   /** The Apollo Federation subgraph of the same API (served unless federation is disabled). */
@@ -147,7 +149,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
-    const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const verify = config.auth ? createTokenVerifier(config.auth) : undefined
+    const authPlugins = verify ? { first: [useAuth(verify)], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const lane = createLaneLink()
     const yoga = createPorticoYoga({
       schema: served,
       // Per request: its DataLoaders for extensions (./schema/request-context.ts).
@@ -169,13 +173,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []),
         useLimits(config),
         ...(config.production ? [useDisableIntrospection() as Plugin] : []),
-        useCompiledReads(planner, logger),
+        useCompiledReads(planner, logger, lane),
         ...authPlugins.last,
         useRequestScope(),
       ],
     })
+    const server = createPorticoServer(
+      { yoga, schema: served, planner, config, logger, metrics, pool, ...(verify ? { verify } : {}), enabled: !tracing },
+      lane,
+    )
     return {
-      yoga,
+      yoga: server,
       // The one served is built already; the other only if asked for (print, introspect, tests).
       get schema() {
         return schemas.schema

@@ -11,7 +11,7 @@ import { loadConfig, type ConfigInput, type PorticoConfig } from './config/confi
 import { createGateway, type Gateway } from './gateway.js'
 import { createLogger, type Logger } from './log.js'
 import type { PorticoApi } from './schema/extend.js'
-import type { PorticoYoga } from './serve/yoga.js'
+import type { PorticoServer } from './serve/compiled-lane.js'
 
 export interface CreatePorticoOptions {
   /** PostgreSQL URL; else the config's (DATABASE_URL, the config file), else the embedded demo database. */
@@ -33,8 +33,8 @@ export interface CreatePorticoOptions {
 }
 
 export interface PorticoInstance {
-  /** The GraphQL Yoga server: `yoga.fetch(request)` for fetch-style servers. */
-  yoga: PorticoYoga
+  /** The server (Yoga, with the compiled lane in front): `yoga.fetch(request)` for fetch-style servers. */
+  yoga: PorticoServer
   /** A Node request listener serving `/graphql`, `/healthz`, `/readyz`: `http.createServer(portico.handler)`. */
   handler: (request: IncomingMessage, response: ServerResponse) => void
   schema: GraphQLSchema
@@ -60,7 +60,7 @@ export async function createPortico(options: CreatePorticoOptions = {}): Promise
     })
     return {
       yoga: gateway.yoga,
-      handler: gateway.yoga as unknown as PorticoInstance['handler'],
+      handler: (request, response) => void gateway.yoga(request, response),
       schema: gateway.schema,
       config: database.config,
       gateway,

@@ -81,6 +81,19 @@ describe('each user sees only their own rows', () => {
     expect(await dataAs('bob', query)).toEqual({ notes: { totalCount: 1, nodes: [{ id: 3, body: 'bob one' }], aggregates: { count: 1, sum: { score: '10' } } } })
   })
 
+  it('through the compiled lane too: a query Yoga compiled once is answered there, as each caller, and a bad token is still refused', async () => {
+    const query = '{ notes(orderBy: [{ id: ASC }]) { nodes { id body } } }'
+    await dataAs('alice', query)
+    const answered = api.gateway.yoga.lane.answered
+    expect(await dataAs('bob', query)).toEqual({ notes: { nodes: [{ id: 3, body: 'bob one' }] } })
+    expect(await dataAs('alice', query)).toEqual({ notes: { nodes: [{ id: 1, body: 'alice one' }, { id: 2, body: 'alice two' }] } })
+    expect(api.gateway.yoga.lane.answered).toBe(answered + 2)
+    expect(await leftOnConnection()).toEqual({ who: expect.not.stringMatching(new RegExp(roles.user)), claims: '', sub: '' })
+    const refused = await post(query, `Bearer ${await token({ sub: 'alice', role: roles.user }, { secret: 'another-secret-that-is-long-enough-for-hs256' })}`)
+    expect(refused.status).toBe(401)
+    expect(api.gateway.yoga.lane.answered).toBe(answered + 2)
+  })
+
   it('in groupBy', async () => {
     const query = '{ notesGroupBy(by: [owner]) { key { owner } aggregates { count } } }'
     expect(await dataAs('bob', query)).toEqual({ notesGroupBy: [{ key: { owner: 'bob' }, aggregates: { count: 1 } }] })

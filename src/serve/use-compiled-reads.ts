@@ -11,6 +11,7 @@ import { isDatabaseFailureError } from '../db/connection-errors.js'
 import type { Logger } from '../log.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
 import { CompiledRoot } from '../planner/compile-operation.js'
+import type { LaneLink } from './compiled-lane.js'
 
 class CompiledResult {
   private parsed: unknown
@@ -23,16 +24,29 @@ class CompiledResult {
   stringify = (): string => `{"data":${this.text}}`
 }
 
-export function useCompiledReads(planner: ReadPlanner, logger: Logger): Plugin {
+/**
+ * `lane`: the compiled lane in front of Yoga (./compiled-lane.ts) learns here which documents
+ * compile, and a statement it already ran and saw fail is not run again: executed field by field,
+ * the operation reports the error (a database failure is reported as is).
+ */
+export function useCompiledReads(planner: ReadPlanner, logger: Logger, lane?: LaneLink): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
+      const request = (args.contextValue as { request?: Request }).request
+      const failed = lane?.failure(request)
+      if (failed) {
+        if (isDatabaseFailureError(failed.error)) setExecuteFn(async () => ({ data: null, errors: [failed.error] }) as never)
+        return
+      }
       const compiled = planner.compileOperation(args.schema, args.document, args.operationName, args.variableValues)
       if (!compiled) return
       setExecuteFn(async (executeArgs) => {
         try {
           const text = await planner.runOperation(compiled)
-          // Extension fields: GraphQL executes over the statement's data, so only their resolvers run in Node.
+          // Extension fields: GraphQL executes over the statement's data, so only their resolvers
+          // run in Node (and the lane, which only writes the statement's text, never takes it).
           if (compiled.execute) return executeFn({ ...executeArgs, rootValue: new CompiledRoot(JSON.parse(text) as Record<string, unknown>) })
+          lane?.compiled(request, args.document, args.operationName)
           return new CompiledResult(text) as never
         } catch (error) {
           // The database is down or has no free connection: executing field by field would wait

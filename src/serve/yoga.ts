@@ -74,12 +74,15 @@ export function requestIdOf(request: Request): string | undefined {
   return requestIds.get(request)
 }
 
+/** A proxy's `x-request-id` is kept when it looks sane: word characters, dots, colons, dashes. */
+export const validRequestId = (id: string) => /^[\w.:-]{1,128}$/.test(id)
+
 /** Takes a proxy's `x-request-id` when it looks sane, so logs line up across hops; else a UUID. */
 export function useRequestId(): Plugin {
   return {
     onRequest({ request }) {
       const given = request.headers.get('x-request-id')
-      requestIds.set(request, given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID())
+      requestIds.set(request, given && validRequestId(given) ? given : randomUUID())
     },
     onResponse({ request, response }) {
       const id = requestIds.get(request)
