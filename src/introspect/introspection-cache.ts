@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { PACKAGE_ROOT } from '../model/generate-client.js'
+import { PACKAGE_ROOT } from '../package-root.js'
 import { catalogFingerprint, type CatalogQuery } from './catalog-fingerprint.js'
 import type { IntrospectionResult } from './schema-engine.js'
 

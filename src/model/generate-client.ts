@@ -11,11 +11,13 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { delimiter, dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
 import { fixPothosTypes } from './fix-pothos-types.js'
 
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+import { PACKAGE_ROOT } from '../package-root.js'
+
+export { PACKAGE_ROOT }
 // Resolved, not joined to PACKAGE_ROOT: installed as a dependency, Portico's own dependencies sit
 // beside it (node_modules/prisma), not under it (node_modules/portico/node_modules/prisma).
 const PRISMA_CLI = createRequire(import.meta.url).resolve('prisma/build/index.js')

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip, gunzipSync } from 'node:zlib'
 import type { Plugin } from 'graphql-yoga'
-import { PACKAGE_ROOT } from '../model/generate-client.js'
+import { PACKAGE_ROOT } from '../package-root.js'
 
 interface AssetFile {
   /** `<name>.<hash>.<ext>`: the URL's last segment. */
