@@ -14,7 +14,7 @@ import { buildSchema, GraphQLObjectType, GraphQLSchema } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, databaseUrl, repoRoot, testServer, type TestDatabase } from './support/test-database.js'
 
-// Every run starts a Node process that loads all of Portico through tsx: seconds each on a busy machine.
+// Every run starts a Node process that loads all of Portico (dist/): a second or more each on a busy machine.
 vi.setConfig({ testTimeout: 180_000 })
 
 const BIN = path.join(repoRoot, 'bin', 'portico.mjs')
