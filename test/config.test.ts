@@ -40,6 +40,7 @@ const DEFAULTS = {
   connectionTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
   defaultPageSize: 20,
+  extensions: [],
   maxPageSize: 100,
   primaryKeys: {},
   smartTags: { tables: {}, columns: {}, constraints: {} },
