@@ -111,10 +111,10 @@ describe('help', () => {
 
   const COMMON = ['--database-url <url>', '--schemas <list>', '--config <file>', '--log-level <level>']
   const OPTIONS: Record<string, string[]> = {
-    serve: [...COMMON, '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '-h, --help'],
-    introspect: [...COMMON, '--dir <dir>', '-h, --help'],
+    serve: [...COMMON, '--extension <file>', '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '-h, --help'],
+    introspect: [...COMMON, '--extension <file>', '--dir <dir>', '-h, --help'],
     inspect: [...COMMON, '--json', '-h, --help'],
-    print: [...COMMON, '--out <file>', '--federation', '-h, --help'],
+    print: [...COMMON, '--extension <file>', '--out <file>', '--federation', '-h, --help'],
   }
 
   for (const [command, options] of Object.entries(OPTIONS)) {

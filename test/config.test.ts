@@ -50,6 +50,7 @@ const DEFAULTS = {
   production: false,
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
+  extensions: [],
   federation: { enabled: true, shareable: [], inaccessible: [] },
 }
 
