@@ -208,6 +208,11 @@ describe('computed fields', () => {
     expect(managers.filter((m) => m.topManager === null).map((m) => m.id)).toEqual([1])
   })
 
+  it('a connection asked for no rows still takes its arguments (found by the fuzz test: an unused parameter had no type)', async () => {
+    const data = await bothPaths(project.api, 'people(first: 2) { nodes { id recentPosts(since: "2024-01-01T00:00:00Z") { __typename } } } peopleBornAfter(d: "1990-01-01") { __typename }')
+    expect(data).toEqual({ people: { nodes: [{ id: 1, recentPosts: { __typename: 'PostConnection' } }, { id: 2, recentPosts: { __typename: 'PostConnection' } }] }, peopleBornAfter: { __typename: 'PersonConnection' } })
+  })
+
   it('filters and orders by @filterable / @sortable computed fields, in relation filters too', async () => {
     const data = await bothPaths(
       project.api,

@@ -127,8 +127,16 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectTy
  * - SETOF anything else: a list, in the function's order.
  */
 export function functionResultSql(ctx: CompileContext, fn: FunctionInfo, field: SelectedField, row?: { model: ModelInfo; alias: string }): string {
-  const call = callSql(ctx.datamodel, ctx.params, fn, field.args, row)
   const result = fn.returns
+  const target = result.kind === 'row' ? ctx.datamodel.models.get(result.model)! : undefined
+  if (target && fn.set && fn.role !== 'mutation') {
+    // Written only if the selection reads rows (`{ __typename }` reads none): an argument's
+    // parameter that no SQL uses would have no type.
+    let call: string | undefined
+    const from = () => (call ??= callSql(ctx.datamodel, ctx.params, fn, field.args, row))
+    return `(${connectionSql(ctx, target, field, () => 'TRUE', { from })})`
+  }
+  const call = callSql(ctx.datamodel, ctx.params, fn, field.args, row)
   const f = ctx.params.alias()
   if (result.kind === 'void') return `(SELECT TRUE FROM ${call} AS ${f})`
   if (result.kind === 'scalar' || result.kind === 'array') {
@@ -149,10 +157,8 @@ export function functionResultSql(ctx: CompileContext, fn: FunctionInfo, field: 
     if (fn.set) return `(SELECT coalesce(json_agg(${object} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(${columns.join(', ')}, i))`
     return `(SELECT ${object} FROM ${call} AS ${f}(${columns.join(', ')}) WHERE NOT (${f} IS NULL))`
   }
-  const target = ctx.datamodel.models.get(result.model)!
-  if (fn.set && fn.role !== 'mutation') return `(${connectionSql(ctx, target, field, () => 'TRUE', { from: call })})`
   const type = objectTypeOf(field)
-  const object = objectJson(ctx, target, type, selectionOf(ctx.op, type, field.nodes), f)
+  const object = objectJson(ctx, target!, type, selectionOf(ctx.op, type, field.nodes), f)
   // A function scan hands the aggregate its rows in the function's order.
   if (fn.set) return `(SELECT coalesce(json_agg(${object}), '[]'::json) FROM ${call} AS ${f})`
   return `(SELECT ${object} FROM ${call} AS ${f} WHERE NOT (${f} IS NULL))`
@@ -189,11 +195,11 @@ export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: Sel
  * `totalCount`, under any aliases). One row more than the page is read, to know whether there is
  * another page; rows are numbered in read order (`rn`) and a backward page is turned around.
  */
-export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource, called?: { from: string }): string {
+export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource, called?: { from: () => string }): string {
   const args = field.args as ConnectionArgs & { where?: Record<string, unknown>; orderBy?: OrderInput }
   // Rows from a function call (`called.from`): offset cursors, and the function's own order unless
   // orderBy is given (then completed by the key, as for a table's rows).
-  const from = called?.from ?? tableName(target)
+  const from = () => called?.from() ?? tableName(target)
   const byOffset = !target.keyName || !!called
   const window = pageWindow(args, ctx.pageSizes, byOffset)
   const size = window.limit - 1
@@ -231,14 +237,14 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
         break
       case 'totalCount': {
         const c = ctx.params.alias()
-        value = `(SELECT count(*) FROM ${from} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
+        value = `(SELECT count(*) FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
         break
       }
       case 'aggregates': {
         // Over every matching row, not the page: like totalCount. GROUP BY (): one row even when
         // the selection holds no aggregate function (`aggregates { min { __typename } }`).
         const c = ctx.params.alias()
-        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${from} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
+        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
         break
       }
       case 'nodes':
@@ -291,7 +297,7 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   let items = called && !args.orderBy?.length ? [] : orderItems(target, args.orderBy, ctx)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
-  let rowsFrom = `${from} ${t}`
+  let rowsFrom = `${from()} ${t}`
   if (window.cursor) {
     const cursorAlias = ctx.params.alias()
     const key = decodeKeyCursor(window.cursor, target)
