@@ -103,7 +103,7 @@ describe('help', () => {
     expect(run.code).toBe(0)
     expect(run.stderr).toBe('')
     expect(run.stdout).toMatch(/^Usage: portico \[options\] \[command\]\n/)
-    for (const command of ['serve [options]', 'introspect [options]', 'inspect [options]', 'print [options]', 'help [command]']) {
+    for (const command of ['serve [options]', 'introspect [options]', 'inspect [options]', 'print [options]', 'check [options]', 'diff <old> <new>', 'help [command]']) {
       expect(run.stdout).toContain(`\n  ${command}`)
     }
     expect(run.stdout).toContain('\n  -h, --help')
@@ -111,10 +111,11 @@ describe('help', () => {
 
   const COMMON = ['--database-url <url>', '--schemas <list>', '--config <file>', '--log-level <level>']
   const OPTIONS: Record<string, string[]> = {
-    serve: [...COMMON, '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '--watch', '-h, --help'],
-    introspect: [...COMMON, '--dir <dir>', '-h, --help'],
+    serve: [...COMMON, '--extension <file>', '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '--watch', '-h, --help'],
+    introspect: [...COMMON, '--extension <file>', '--dir <dir>', '-h, --help'],
     inspect: [...COMMON, '--json', '-h, --help'],
-    print: [...COMMON, '--out <file>', '--federation', '-h, --help'],
+    print: [...COMMON, '--extension <file>', '--out <file>', '--federation', '-h, --help'],
+    check: [...COMMON, '--extension <file>', '--dir <dir>', '-h, --help'],
   }
 
   for (const [command, options] of Object.entries(OPTIONS)) {
