@@ -49,6 +49,7 @@ const DEFAULTS = {
   csrfPrevention: { enabled: true, requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'], checkGet: false },
   production: false,
   allowUnfilteredBulkWrites: false,
+  extensions: [],
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },
