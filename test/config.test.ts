@@ -51,6 +51,7 @@ const DEFAULTS = {
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },
+  demo: { tickMs: 3_000 },
 }
 
 describe('defaults', () => {
@@ -133,6 +134,7 @@ describe('precedence: file < environment < flags', () => {
         PORTICO_MAX_PAGE_SIZE: '6',
         PORTICO_LOG_LEVEL: 'silent',
         PORTICO_READ_ONLY: 'true',
+        PORTICO_DEMO_TICK_MS: '0',
         NODE_ENV: 'production',
       },
     })
@@ -148,6 +150,7 @@ describe('precedence: file < environment < flags', () => {
       logLevel: 'silent',
       readOnly: true,
       production: true,
+      demo: { tickMs: 0 },
     })
   })
 
@@ -180,6 +183,11 @@ describe('invalid values name the field', () => {
   it('pool size 0', () => {
     expect(failure(load({ poolSize: 0 }))).toBe(invalid('poolSize: Too small: expected number to be >=1'))
     expect(failure(load({}, { PORTICO_POOL_SIZE: '0' }))).toBe(invalid('poolSize: Too small: expected number to be >=1'))
+  })
+
+  it('a demo tick too short to be a tick', () => {
+    expect(failure(load({}, { PORTICO_DEMO_TICK_MS: '50' }))).toBe(invalid('demo.tickMs: must be 0 (off) or at least 100'))
+    expect(failure(load({ demo: { tickMs: -1 } }))).toBe(invalid('demo.tickMs: must be 0 (off) or at least 100'))
   })
 
   it('a log level that does not exist', () => {

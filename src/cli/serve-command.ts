@@ -18,10 +18,12 @@ export async function runServe(config: PorticoConfig): Promise<void> {
     if (tracing.destination) progress(`tracing: spans to ${tracing.destination}`)
     const gateway = await createGateway({ databaseUrl: database.url, config: database.config, logger, onProgress: progress })
     const server = await listen(gateway.yoga, { host: config.host, port: config.port, logger })
+    const ticker = database.embedded && config.demo.tickMs > 0 ? await startTicker(database.url, config.demo.tickMs, progress) : undefined
     installShutdown(
       [
         { name: 'http server', close: server.close },
         { name: 'database pool', close: gateway.close },
+        { name: 'demo readings', close: async () => ticker?.stop() },
         { name: 'embedded database', close: database.close },
         // Last: the spans of the requests finished during shutdown are exported too.
         { name: 'tracing', close: tracing.close },
@@ -31,10 +33,16 @@ export async function runServe(config: PorticoConfig): Promise<void> {
     const models = [...gateway.datamodel.models.keys()]
     progress(`serving ${models.length} types (${models.join(', ')}) from ${database.embedded ? 'the embedded demo database' : 'the database'}`)
     progress(`GraphiQL and GraphQL over HTTP: ${server.url}`)
+    if (ticker) progress(`demo: a new reading per sensor every ${config.demo.tickMs} ms (demo.tickMs, PORTICO_DEMO_TICK_MS=0: off)`)
     progress('health: /healthz (process), /readyz (database and schema); Ctrl-C to stop')
   } catch (error) {
     await tracing.close().catch(() => {})
     await database.close().catch(() => {})
     throw error
   }
+}
+
+async function startTicker(url: string, intervalMs: number, log: (message: string) => void) {
+  const { startDemoTicker } = await import('../db/demo-ticker.js')
+  return startDemoTicker({ url, intervalMs, log })
 }

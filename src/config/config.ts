@@ -194,6 +194,17 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The embedded demo database (no databaseUrl): what `portico serve` does with it. */
+    demo: z
+      .object({
+        /**
+         * Every tickMs, one new reading per device and sensor (src/db/demo-ticker.ts), so live
+         * queries and the dashboard move; 0: none (env PORTICO_DEMO_TICK_MS). Unused with a databaseUrl.
+         */
+        tickMs: z.number().int().refine((ms) => ms === 0 || ms >= 100, 'must be 0 (off) or at least 100').default(3_000),
+      })
+      .strict()
+      .prefault({}),
     /** The Apollo Federation 2 subgraph served at /graphql (`_service`, `_entities`). */
     federation: z
       .object({
@@ -225,7 +236,7 @@ export class ConfigError extends Error {
 export const DEFAULT_CONFIG_FILE = 'portico.config.json'
 
 /** Environment variables and the config keys they set. */
-const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; parse: (value: string) => unknown }> = {
+const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}` | `demo.${string}`; parse: (value: string) => unknown }> = {
   PORTICO_JWT_SECRET: { key: 'auth.jwtSecret', parse: String },
   PORTICO_JWKS_URL: { key: 'auth.jwksUrl', parse: String },
   PORTICO_JWT_ISSUER: { key: 'auth.issuer', parse: String },
@@ -244,6 +255,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; p
   PORTICO_STATEMENT_TIMEOUT_MS: { key: 'statementTimeoutMs', parse: Number },
   NODE_ENV: { key: 'production', parse: (value) => value === 'production' },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
+  PORTICO_DEMO_TICK_MS: { key: 'demo.tickMs', parse: Number },
 }
 
 /**
