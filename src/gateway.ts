@@ -35,6 +35,8 @@ import { createTokenVerifier } from './auth/verify-token.js'
 import { useAuth } from './serve/use-auth.js'
 import { useRequestTransaction } from './serve/use-request-transaction.js'
 import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
+import { createLive, type Live } from './live/live.js'
+import { withLiveDirective } from './schema/live-directive.js'
 
 export interface GatewayOptions {
   databaseUrl: string
@@ -56,6 +58,8 @@ export interface Gateway {
   prismaSchema: string
   pool: pg.Pool
   prisma: PrismaClientLike
+  /** Live data: live queries, change events, published events, and the WebSocket transport (src/live/live.ts). */
+  live: Live
   close(): Promise<void>
 }
 
@@ -100,11 +104,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
-    const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config)
+    const built = buildGraphQLSchemas(prisma, planner, config)
+    // `@live` on queries (src/live/): known to validation, GraphiQL and codegen.
+    const schema = withLiveDirective(built.schema)
+    const subgraph = withLiveDirective(built.subgraph)
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const live = await createLive({ config, planner, pool, logger, databaseUrl, datamodel })
     const yoga = createPorticoYoga({
       schema: config.federation.enabled ? subgraph : schema,
       context: () => ({}),
@@ -114,8 +122,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last],
+      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last, ...live.plugins],
     })
+    live.bind(yoga)
     return {
       yoga,
       schema,
@@ -124,7 +133,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       prismaSchema: model.prismaSchema,
       pool,
       prisma,
+      live,
       async close() {
+        await live.close()
         await prisma.$disconnect()
         await pool.end()
       },

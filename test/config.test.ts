@@ -52,6 +52,7 @@ const DEFAULTS = {
   idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },
   demo: { tickMs: 3_000 },
+  live: { intervalMs: 1_000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100, queueSize: 32, triggers: [], topics: [] },
 }
 
 describe('defaults', () => {

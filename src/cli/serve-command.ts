@@ -17,7 +17,7 @@ export async function runServe(config: PorticoConfig): Promise<void> {
   try {
     if (tracing.destination) progress(`tracing: spans to ${tracing.destination}`)
     const gateway = await createGateway({ databaseUrl: database.url, config: database.config, logger, onProgress: progress })
-    const server = await listen(gateway.yoga, { host: config.host, port: config.port, logger })
+    const server = await listen(gateway.yoga, { host: config.host, port: config.port, logger, attach: (http) => (gateway.live.attach(http), { close: gateway.live.close }) })
     const ticker = database.embedded && config.demo.tickMs > 0 ? await startTicker(database.url, config.demo.tickMs, progress) : undefined
     installShutdown(
       [

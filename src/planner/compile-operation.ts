@@ -69,6 +69,8 @@ export function compileOperation(
   document: DocumentNode,
   operationName: string | null | undefined,
   rawVariables: Record<string, unknown> | null | undefined,
+  /** Where parameters go: `$n` by default; a live query's cohort row (./compile-live.ts). */
+  params: Params = new Params(),
 ): CompiledOperation | null {
   const operation = getOperationAST(document, operationName)
   const queryType = schema.getQueryType()
@@ -84,7 +86,6 @@ export function compileOperation(
   // __schema and __type are graphql-js's to answer.
   if (introspection) return null
 
-  const params = new Params()
   const ctx: CompileContext = { op, datamodel, params, pageSizes }
   // The response is written as text, member by member in the operation's order.
   const members: (string | Run)[] = []

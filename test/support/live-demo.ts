@@ -65,7 +65,9 @@ export async function startLiveDemo(prefix: string): Promise<LiveDemo> {
       logger: createLogger('silent'),
       onProgress: () => {},
     })
-    server = await listen(gateway.yoga, { host: '127.0.0.1', port: 0, logger: createLogger('silent'), graceMs: 1_000 })
+    const live = gateway.live
+    // As `portico serve` does: the WebSocket transport on the same server, closed first.
+    server = await listen(gateway.yoga, { host: '127.0.0.1', port: 0, logger: createLogger('silent'), graceMs: 1_000, attach: (http) => (live.attach(http), { close: live.close }) })
     const running = { gateway, server }
     return {
       db,
