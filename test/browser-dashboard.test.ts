@@ -54,7 +54,7 @@ afterAll(async () => {
 
 /** What the page shows for a sensor: the row's raw power and the text a person reads. */
 async function shown(device: string, sensor: string) {
-  const row = page.locator(`[data-device="${device}"] tr[data-sensor="${sensor}"]`)
+  const row = page.locator(`[data-device="${device}"] [data-sensor="${sensor}"]`)
   return { power: await row.getAttribute('data-power'), text: await row.locator('.power').innerText() }
 }
 
@@ -64,9 +64,9 @@ describe('the power dashboard', () => {
     const status = page.locator('[data-testid="status"]')
     await page.locator('[data-testid="status"]:not([data-state="connecting"])').waitFor({ timeout: 30_000 })
     expect(`${await status.getAttribute('data-state')}: ${await status.innerText()}`).toBe('live: live')
-    await page.locator('tr[data-sensor]').nth(SENSORS - 1).waitFor({ timeout: 30_000 })
+    await page.locator('[data-sensor]').nth(SENSORS - 1).waitFor({ timeout: 30_000 })
     expect(await page.locator('[data-device]').count()).toBe(DEMO_DEVICES.length)
-    expect(await page.locator('tr[data-sensor]').count()).toBe(SENSORS)
+    expect(await page.locator('[data-sensor]').count()).toBe(SENSORS)
     const latest = await demo.latest()
     expect(latest).toHaveLength(SENSORS)
     for (const r of latest) {
@@ -85,7 +85,7 @@ describe('the power dashboard', () => {
     // The next tick of the model, with a power no other reading has, for the house's HVAC.
     const reading = { ...demoReadingsAt(Date.now()).find((r) => r.device === 'iotawatt-house' && r.sensor === 'hvac')!, power: 4321.5 }
     expect(await shown(reading.device, reading.sensor)).not.toEqual({ power: '4321.5', text: watts(4321.5) })
-    const row = page.locator(`[data-device="iotawatt-house"] tr[data-sensor="hvac"][data-power="4321.5"]`)
+    const row = page.locator(`[data-device="iotawatt-house"] [data-sensor="hvac"][data-power="4321.5"]`)
     await demo.insert([reading])
     const committed = Date.now()
     await row.waitFor({ timeout: 2_000 })

@@ -10,7 +10,8 @@ import { createClient } from 'graphql-sse'
 
 export interface LiveHandlers<TResult> {
   onResult(data: TResult): void
-  onError(message: string): void
+  /** `final`: the subscription is over (the server ended it, or refused it); else it is retrying. */
+  onError(message: string, final: boolean): void
   /** The stream is open (again): results follow. */
   onConnected(): void
 }
@@ -28,17 +29,24 @@ export function subscribeLive<TResult, TVariables extends Record<string, unknown
   variables: TVariables,
   live: LiveHandlers<TResult>,
 ): () => void {
+  let lastError: string | undefined
   return client.subscribe<TResult>(
     { query: print(document), variables },
     {
       next: (result) => {
-        if (result.errors?.length) live.onError(result.errors.map((e) => e.message).join('; '))
+        // A live result with errors (a poll failing, a slow consumer) is the last one of the stream.
+        if (result.errors?.length) live.onError((lastError = result.errors.map((e) => e.message).join('; ')), false)
         else if (result.data) live.onResult(result.data)
       },
-      error: (error) => live.onError(error instanceof Error ? error.message : describe(error)),
-      complete: () => live.onError('the server ended the stream'),
+      error: (error) => live.onError(error instanceof Error ? error.message : describe(error), true),
+      complete: () => live.onError(lastError ?? 'the server ended the stream', true),
     },
-    { connected: () => live.onConnected(), connecting: (reconnecting) => reconnecting && live.onError('reconnecting…') },
+    {
+      connected: () => live.onConnected(),
+      connecting: (reconnecting) => {
+        if (reconnecting) live.onError('reconnecting…', false)
+      },
+    },
   )
 }
 

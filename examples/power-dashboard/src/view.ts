@@ -1,6 +1,6 @@
 /**
  * Renders the readings: a card per device (mains first, then its circuits), each sensor with its
- * latest power, power factor, current and a sparkline of its recent power. Plain DOM, rebuilt per
+ * latest power, power factor, current, a sparkline of its recent power and a bar for its share. Plain DOM, rebuilt per
  * result (a few dozen elements); every value is also in a data- attribute, for tests and scripts.
  */
 import type { ResultOf } from '@graphql-typed-document-node/core'
@@ -36,15 +36,14 @@ function deviceCard(device: string, sensors: Map<string, Reading[]>): HTMLElemen
     el('p', { class: 'total' }, formatWatts(mains?.power)),
     el('p', { class: 'volts' }, mains?.v == null ? '' : `${mains.v.toFixed(1)} V`),
   )
-  const table = el('table', {})
-  for (const name of names) table.append(sensorRow(name, sensors.get(name)!, scale))
-  card.append(table)
+  for (const name of names) card.append(sensorRow(name, sensors.get(name)!, scale))
   return card
 }
 
 function sensorRow(sensor: string, history: Reading[], scale: number): HTMLElement {
   const latest = history[0]!
-  const row = el('tr', {
+  const row = el('div', {
+    class: 'sensor',
     'data-sensor': sensor,
     'data-power': String(latest.power ?? ''),
     'data-timestamp': latest.timestamp,
@@ -52,26 +51,35 @@ function sensorRow(sensor: string, history: Reading[], scale: number): HTMLEleme
   const bar = el('div', { class: 'bar' })
   bar.style.width = `${Math.round((100 * (latest.power ?? 0)) / scale)}%`
   row.append(
-    el('th', {}, sensor.replace(/_/g, ' ')),
-    el('td', { class: 'power' }, formatWatts(latest.power)),
-    el('td', { class: 'meter' }, bar),
-    el('td', { class: 'detail' }, latest.pf == null ? 'idle' : `pf ${ratio.format(latest.pf)} · ${ratio.format(latest.current ?? 0)} A`),
-    el('td', { class: 'spark' }, sparkline(history.map((r) => r.power ?? 0).reverse())),
+    el('div', { class: 'name' }, label(sensor), el('small', {}, latest.pf == null ? 'idle' : `pf ${ratio.format(latest.pf)} · ${ratio.format(latest.current ?? 0)} A`)),
+    el('div', { class: 'power' }, formatWatts(latest.power)),
+    el('div', { class: 'spark' }, sparkline(history.map((r) => r.power ?? 0).reverse())),
+    el('div', { class: 'meter' }, bar),
   )
   return row
 }
 
-/** An inline SVG polyline of the values, oldest on the left. */
+/** `ev_charger` -> `EV charger`, `heat_pump` -> `Heat pump`. */
+function label(sensor: string): string {
+  const words = sensor.split('_').map((w) => (w === 'ev' || w === 'hvac' ? w.toUpperCase() : w))
+  const first = words[0] ?? ''
+  return [first.charAt(0).toUpperCase() + first.slice(1), ...words.slice(1)].join(' ')
+}
+
+/** An inline SVG polyline of the values, oldest on the left, spanning their range. */
 function sparkline(values: number[]): SVGElement {
-  const width = 120
+  const width = 96
   const height = 28
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
   svg.setAttribute('width', String(width))
   svg.setAttribute('height', String(height))
   if (values.length < 2) return svg
-  const max = Math.max(...values, 1)
-  const points = values.map((v, i) => `${((i * width) / (values.length - 1)).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`)
+  const max = Math.max(...values)
+  const min = Math.min(...values)
+  const span = Math.max(max - min, max * 0.05, 1)
+  const y = (v: number) => height - 2 - ((v - min) / span) * (height - 4)
+  const points = values.map((v, i) => `${((i * width) / (values.length - 1)).toFixed(1)},${y(v).toFixed(1)}`)
   const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline')
   line.setAttribute('points', points.join(' '))
   svg.append(line)
