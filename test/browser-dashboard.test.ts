@@ -79,7 +79,7 @@ describe('the power dashboard', () => {
     }
     expect(local.blocked).toEqual([])
     expect(local.pageErrors).toEqual([])
-  })
+  }, 120_000)
 
   it('shows a reading inserted with SQL within 2 s', async () => {
     // The next tick of the model, with a power no other reading has, for the house's HVAC.
@@ -96,5 +96,5 @@ describe('the power dashboard', () => {
     console.log(`dashboard: a reading inserted with SQL was on the page ${elapsed} ms after its commit`)
     expect(local.blocked).toEqual([])
     expect(local.pageErrors).toEqual([])
-  })
+  }, 120_000)
 })

@@ -60,7 +60,7 @@ describe('GraphiQL', () => {
     expect(text).toContain(`"power": ${newest.power}`)
     expect(local.blocked).toEqual([])
     await local.context.close()
-  })
+  }, 240_000)
 
   it('shows a @live query updating by itself after an SQL insert', async () => {
     const query = 'query Newest @live { iotawatts(first: 1, orderBy: [{ timestamp: DESC }, { device: ASC }, { sensor: ASC }]) { nodes { device sensor power } } }'
@@ -79,5 +79,5 @@ describe('GraphiQL', () => {
     expect(text).toContain('"sensor": "compressor"')
     expect(local.blocked).toEqual([])
     await local.context.close()
-  })
+  }, 240_000)
 })

@@ -197,6 +197,29 @@ describe('serve with no database configured', () => {
     expect(after % sensors).toBe(0)
     const total = (await ask('{ iotawatts(first: 1) { totalCount } }')).iotawatts.totalCount as number
     expect(total - DEMO_READING_COUNT).toBeGreaterThanOrEqual(after)
+    // A @live query moves by itself (GraphQL over SSE): two results in a row, the second newer.
+    const stream = await fetch(second!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'query @live { iotawatts(first: 1, orderBy: [{ timestamp: DESC }, { device: ASC }, { sensor: ASC }]) { nodes { timestamp } } }' }),
+      signal: AbortSignal.timeout(20_000),
+    })
+    expect(stream.headers.get('content-type')).toContain('text/event-stream')
+    const stamps: string[] = []
+    const decoder = new TextDecoder()
+    let buffered = ''
+    for await (const chunk of stream.body!) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true })
+      for (const [, data] of buffered.matchAll(/^event: next\ndata: (.*)$/gm)) {
+        const result = JSON.parse(data!) as { data?: { iotawatts: { nodes: { timestamp: string }[] } }; errors?: unknown }
+        expect(result.errors).toBeUndefined()
+        stamps.push(result.data!.iotawatts.nodes[0]!.timestamp)
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n\n') + 2)
+      if (stamps.length >= 2) break
+    }
+    expect(stamps).toHaveLength(2)
+    expect(Date.parse(stamps[1]!)).toBeGreaterThan(Date.parse(stamps[0]!))
     const result = await stop(second)
     expect(result.code).toBe(0)
     expect(result.ms).toBeLessThan(15_000)
