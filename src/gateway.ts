@@ -70,6 +70,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const progress = options.onProgress ?? ((message: string) => logger.info(message))
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
   const pool = createPool({ ...config, databaseUrl }, logger)
+  let live: Live | undefined
   try {
     const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
@@ -104,7 +105,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
-    const built = buildGraphQLSchemas(prisma, planner, config)
+    live = await createLive({ config, planner, pool, logger, databaseUrl, datamodel })
+    const built = buildGraphQLSchemas(prisma, planner, config, live.sources)
     // `@live` on queries (src/live/): known to validation, GraphiQL and codegen.
     const schema = withLiveDirective(built.schema)
     const subgraph = withLiveDirective(built.subgraph)
@@ -112,7 +114,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
-    const live = await createLive({ config, planner, pool, logger, databaseUrl, datamodel })
     const yoga = createPorticoYoga({
       schema: config.federation.enabled ? subgraph : schema,
       context: () => ({}),
@@ -125,6 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last, ...live.plugins],
     })
     live.bind(yoga)
+    const started = live
     return {
       yoga,
       schema,
@@ -133,14 +135,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       prismaSchema: model.prismaSchema,
       pool,
       prisma,
-      live,
+      live: started,
       async close() {
-        await live.close()
+        await started.close()
         await prisma.$disconnect()
         await pool.end()
       },
     }
   } catch (error) {
+    await live?.close().catch(() => {})
     await pool.end().catch(() => {})
     throw error
   }

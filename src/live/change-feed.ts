@@ -17,4 +17,6 @@ export interface ChangeFeed {
   onChange(listener: (event: ChangeEvent) => void): () => void
   /** The LISTEN connection was lost and is back: events in between may have been missed. */
   onResync(listener: () => void): () => void
+  /** The LISTEN connection was lost: until it is back, nothing is watched. */
+  onLost(listener: () => void): () => void
 }

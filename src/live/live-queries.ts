@@ -87,6 +87,10 @@ export class LiveQueries {
         changes.onChange((event) => {
           for (const group of this.byTable.get(event.table) ?? []) this.markDirty(group)
         }),
+        // Lost: poll every interval until it is back; back: poll once, changes may have been missed.
+        changes.onLost(() => {
+          for (const group of this.groups.values()) this.markDirty(group)
+        }),
         changes.onResync(() => {
           for (const group of this.groups.values()) this.markDirty(group)
         }),

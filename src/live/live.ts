@@ -1,7 +1,8 @@
 /**
- * Live data, assembled: the subscription counter, the live-query multiplexer, and the transports
- * beside plain HTTP (SSE's single-connection mode as a Yoga plugin, WebSocket attached to the
- * HTTP server). `createGateway` builds one per process; `attach` is given the HTTP server.
+ * Live data, assembled once per process: the subscription counter, the change listener (one
+ * LISTEN connection), the live-query multiplexer, row events, application events (pubsub), and
+ * the transports beside plain HTTP (SSE's single-connection mode as a Yoga plugin, WebSocket
+ * attached to the HTTP server). `createGateway` builds it; `attach` is given the HTTP server.
  */
 import type { Server } from 'node:http'
 import type { Plugin } from 'graphql-yoga'
@@ -10,12 +11,19 @@ import type { PorticoConfig } from '../config/config.js'
 import type { Logger } from '../log.js'
 import type { Datamodel } from '../model/datamodel.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
+import type { SubscriptionSources } from '../schema/subscription-fields.js'
+import { ClientError } from '../serve/client-error.js'
 import { SubscribePipeline } from '../serve/subscribe-pipeline.js'
 import { useGraphQLSSE } from '../serve/use-graphql-sse.js'
 import { useLiveQueries } from '../serve/use-live-queries.js'
 import { attachWebSocket, type WebSocketTransport } from '../serve/websocket.js'
+import { ChangeListener } from './change-listener.js'
 import { LiveQueries } from './live-queries.js'
+import { createPubSub, type PorticoPubSub } from './pubsub.js'
+import { RowEvents } from './row-events.js'
+import { SubscriberQueue } from './subscriber-queue.js'
 import { SubscriptionCounter } from './subscription-counter.js'
+import { installTriggers, resolveTables } from './triggers.js'
 
 export interface LiveOptions {
   config: PorticoConfig
@@ -29,6 +37,13 @@ export interface LiveOptions {
 export interface Live {
   counter: SubscriptionCounter
   queries: LiveQueries
+  rowEvents: RowEvents
+  listener: ChangeListener
+  pubsub: PorticoPubSub
+  /** `portico.publish(topic, payload)`: an application event to the topic's subscribers, in every replica with Redis. */
+  publish(topic: string, payload: unknown): void
+  /** The schema's subscription fields read from here. */
+  sources: SubscriptionSources
   /** Yoga plugins, last in the list: @live, SSE's single-connection mode, the pipeline's capture. */
   plugins: Plugin[]
   /** The Yoga server the WebSocket and single-connection SSE operations go through. */
@@ -41,31 +56,70 @@ export interface Live {
 
 export async function createLive(options: LiveOptions): Promise<Live> {
   const { config, planner, pool, logger } = options
-  const counter = new SubscriptionCounter(config.live.maxSubscriptions)
-  const queries = new LiveQueries({ planner, pool, intervalMs: config.live.intervalMs, queueSize: config.live.queueSize, counter, logger })
+  const { live: settings } = config
+  if (settings.triggers.length) {
+    const models = resolveTables(options.datamodel.models.values(), settings.triggers)
+    await installTriggers(pool, models)
+    logger.info({ tables: settings.triggers }, 'change triggers installed')
+  }
+  const listener = new ChangeListener(settings.listenUrl ?? options.databaseUrl, logger)
+  await listener.start()
+  const counter = new SubscriptionCounter(settings.maxSubscriptions)
+  const queries = new LiveQueries({ planner, pool, intervalMs: settings.intervalMs, queueSize: settings.queueSize, counter, logger, changes: listener })
+  const rowEvents = new RowEvents({ planner, pool, counter, queueSize: settings.queueSize, logger, changes: listener })
+  const pubsub = createPubSub({ redisUrl: config.redisUrl })
+  const topics = new Set(settings.topics)
   const pipeline = new SubscribePipeline()
   const sockets: WebSocketTransport[] = []
   let closed: Promise<void> | undefined
   return {
     counter,
     queries,
-    plugins: [useLiveQueries(queries), useGraphQLSSE(pipeline, { maxPerConnection: config.live.maxSubscriptionsPerConnection }), pipeline.plugin],
+    rowEvents,
+    listener,
+    pubsub,
+    publish: (topic, payload) => pubsub.publish(topic, payload),
+    sources: {
+      topics: settings.topics,
+      rowEvents: (request) => rowEvents.subscribe(request),
+      published(topic) {
+        if (!topics.has(topic)) throw new ClientError(`No such topic: ${topic} (topics: ${settings.topics.join(', ')}).`, 'UNKNOWN_TOPIC')
+        return bounded(pubsub.subscribe(topic), counter, settings.queueSize)
+      },
+    },
+    plugins: [useLiveQueries(queries), useGraphQLSSE(pipeline, { maxPerConnection: settings.maxSubscriptionsPerConnection }), pipeline.plugin],
     bind: (yoga) => pipeline.bind(yoga),
     attach(server, endpoint = '/graphql') {
-      const socket = attachWebSocket(server, {
-        path: endpoint,
-        pipeline,
-        maxPerConnection: config.live.maxSubscriptionsPerConnection,
-        maxPayloadBytes: config.limits.maxBodyBytes,
-        logger,
-      })
+      const socket = attachWebSocket(server, { path: endpoint, pipeline, maxPerConnection: settings.maxSubscriptionsPerConnection, maxPayloadBytes: config.limits.maxBodyBytes, logger })
       sockets.push(socket)
       return socket
     },
     close: () =>
       (closed ??= (async () => {
         await queries.close()
+        rowEvents.close()
         await Promise.all(sockets.map((socket) => socket.close()))
+        await listener.close()
+        await pubsub.close()
       })()),
   }
+}
+
+/** A pubsub stream behind a bounded queue, counted against the process's cap. */
+function bounded(source: AsyncIterableIterator<unknown>, counter: SubscriptionCounter, size: number): AsyncIterableIterator<unknown> {
+  const release = counter.acquire()
+  const queue = new SubscriberQueue<unknown>(
+    size,
+    () => {
+      release()
+      void source.return?.()
+    },
+    // The resolver throws it: the subscriber gets SLOW_CONSUMER and the stream ends.
+    (error) => error,
+  )
+  void (async () => {
+    for await (const payload of source) if (!queue.push(payload)) break
+    queue.finish()
+  })().catch(() => queue.finish())
+  return queue
 }

@@ -13,7 +13,7 @@
  * Variables that change the statement's shape (a `first` that changes a LIMIT, a `where` object
  * with other filters) give another text, polled as another statement.
  */
-import type { DocumentNode, FieldNode, GraphQLObjectType, GraphQLSchema } from 'graphql'
+import { getNamedType, type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import { compileOperation } from './compile-operation.js'
@@ -107,7 +107,7 @@ export function changedRowsSql(
   const entries: [string, string][] = []
   for (const field of selectionOf(op, eventType, fieldNodes).values()) {
     if (field.name !== 'node') continue
-    const nodeType = eventType.getFields().node!.type as GraphQLObjectType
+    const nodeType = getNamedType(eventType.getFields().node!.type) as GraphQLObjectType
     entries.push([field.key, objectJson(ctx, model, nodeType, selectionOf(op, nodeType, field.nodes), t)])
   }
   const condition = compileWhere(datamodel, model, t, where as never, params)

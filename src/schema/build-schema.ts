@@ -17,6 +17,7 @@ import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
 import { checkGeneratedNames } from '../model/check-names.js'
 import { SCALARS } from './scalars.js'
+import { createSubscriptionFields, type SubscriptionSources } from './subscription-fields.js'
 
 const BUILT_IN_SCALARS = ['String', 'Int', 'Float', 'Boolean', 'ID']
 
@@ -31,6 +32,8 @@ export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
   config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs'>,
+  /** Row events and published events (../live/); none: no Subscription type. */
+  subscriptions?: SubscriptionSources,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
@@ -55,6 +58,7 @@ export function buildGraphQLSchemas(
   createRootFields(ctx)
   // Writes: ./mutation-fields.ts; none in read-only mode.
   if (!config.readOnly) createMutationFields(ctx, config)
+  if (subscriptions) createSubscriptionFields(ctx, subscriptions)
   declareEntities(ctx)
   const schema = builder.toSchema({ sortSchema: false })
   const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })

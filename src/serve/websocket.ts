@@ -9,7 +9,7 @@
  * its memory cost per connection); messages larger than the body limit are refused by ws.
  */
 import type { IncomingMessage, Server } from 'node:http'
-import type { ExecutionResult } from 'graphql'
+import { GraphQLError, type ExecutionResult } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import type { Logger } from '../log.js'
@@ -61,7 +61,12 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
           params: payload as unknown as Record<string, unknown>,
         })
         // Refused before it ran (a bad token, a document that does not validate): an `error` message.
-        if (!isStream(result) && result.errors?.length && result.data === undefined) return result.errors.map(formatError) as never
+        if (!isStream(result) && result.errors?.length && result.data === undefined) {
+          return result.errors.map((error) => {
+            const { message, extensions, locations, path } = formatError(error)
+            return new GraphQLError(message, { extensions, path, nodes: undefined, positions: locations?.map(() => 0) })
+          })
+        }
         state.open += 1
         let released = false
         const release = () => {
