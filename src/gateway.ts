@@ -15,7 +15,7 @@ import { introspectDatabase } from './introspect/introspect-database.js'
 import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { checkTextSearchConfigs } from './model/text-search-configs.js'
-import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
+import { loadGeneratedClient, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
@@ -34,9 +34,15 @@ import { checkRoles } from './auth/check-roles.js'
 import { createTokenVerifier } from './auth/verify-token.js'
 import { useAuth } from './serve/use-auth.js'
 import { useRequestTransaction } from './serve/use-request-transaction.js'
-import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
+import { createPorticoYoga } from './serve/yoga.js'
 import { createLive, type Live } from './live/live.js'
 import { withLiveDirective } from './schema/live-directive.js'
+import { createLaneLink, createPorticoServer, type PorticoServer } from './serve/compiled-lane.js'
+import { useRequestScope } from './serve/use-request-scope.js'
+import { applyExtensions, createExtensionApi, type LoadedExtension, type PorticoExtension } from './schema/extend.js'
+import { loadExtension } from './schema/load-extension.js'
+import { createRequestContext } from './schema/request-context.js'
+import { ExtensionError } from './errors.js'
 
 export interface GatewayOptions {
   databaseUrl: string
@@ -46,10 +52,18 @@ export interface GatewayOptions {
   onProgress?: (message: string) => void
   /** Called with every SQL statement sent, by the planner or Prisma (tests count them). */
   onQuery?: (sql: string) => void
+  /**
+   * The committed prisma/schema.prisma text introspection starts from (it keeps its renames) and
+   * compares with; default: the project's, prisma/schema.prisma in the working directory (COMMITTED_PRISMA_SCHEMA).
+   */
+  committedPrismaSchema?: string
+  /** Extensions given as functions (a library user's); those of `config.extensions` are loaded from their files. */
+  extensions?: PorticoExtension[]
 }
 
 export interface Gateway {
-  yoga: PorticoYoga
+  /** The server: the compiled lane in front of Yoga (./serve/compiled-lane.ts); `fetch` and a node:http handler. */
+  yoga: PorticoServer
   /** The API, as schema.graphql prints it. */
   schema: GraphQLSchema
   /** The Apollo Federation subgraph of the same API (served unless federation is disabled). */
@@ -63,16 +77,43 @@ export interface Gateway {
   close(): Promise<void>
 }
 
-export const COMMITTED_PRISMA_SCHEMA = join(PACKAGE_ROOT, 'prisma', 'schema.prisma')
+/** The extension files of the config, then those given as functions, in that order. */
+async function loadExtensions(files: string[], functions: PorticoExtension[]): Promise<LoadedExtension[]> {
+  const loaded: LoadedExtension[] = []
+  for (const file of files) loaded.push(await loadExtension(file))
+  functions.forEach((extend, i) => {
+    if (typeof extend !== 'function') throw new ExtensionError(`extensions[${i}] must be a function (builder, portico) => void`)
+    loaded.push({ source: `function ${extend.name || `#${i + 1}`}`, extend })
+  })
+  return loaded
+}
+
+/** A schema an extension made invalid (a field on a type it cannot extend, a bad select) says so. */
+function buildExtendedSchemas<T>(build: () => T, extensions: LoadedExtension[]): T {
+  try {
+    return build()
+  } catch (error) {
+    if (extensions.length === 0 || error instanceof ExtensionError || (error as Error).name !== 'PothosSchemaError') throw error
+    throw new ExtensionError(`the schema with extensions ${extensions.map((e) => e.source).join(', ')} is not valid: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * The project's committed Prisma schema: in the working directory, where `portico introspect`
+ * writes it (in this repository, the reference database's; installed, the user's project's).
+ */
+export const COMMITTED_PRISMA_SCHEMA = join(process.cwd(), 'prisma', 'schema.prisma')
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, databaseUrl } = options
   const progress = options.onProgress ?? ((message: string) => logger.info(message))
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
+  // Before connecting: a missing or broken extension file is a configuration error.
+  const extensions = await loadExtensions(config.extensions, options.extensions ?? [])
   const pool = createPool({ ...config, databaseUrl }, logger)
   let live: Live | undefined
   try {
-    const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
+    const committed = options.committedPrismaSchema ?? (existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined)
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
     // catalog reads of a big database on a busy server may take longer than a tight one.
     const introspectionPool = createPool({ ...config, databaseUrl, poolSize: 2, statementTimeoutMs: 0 }, logger)
@@ -101,36 +142,81 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (tracing) prisma.$on('query', recordPrismaQuery)
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog, { textSearchConfig: config.textSearchConfig })
     for (const { table, column, type, reason } of datamodel.leftOut) logger.warn({ table, column, type, reason }, `column ${table}.${column} is not served: ${reason}`)
+    for (const { function: fn, reason } of datamodel.leftOutFunctions) logger.warn({ function: fn, reason }, `function ${fn} is not served: ${reason}`)
     await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
     live = await createLive({ config, planner, pool, logger, databaseUrl, datamodel })
-    const built = buildGraphQLSchemas(prisma, planner, config, live.sources)
-    // `@live` on queries (src/live/): known to validation, GraphiQL and codegen.
-    const schema = withLiveDirective(built.schema)
-    const subgraph = withLiveDirective(built.subgraph)
+    const started = live
+    const api = createExtensionApi({ sql: tracing ? traceSqlRunner(sqlRunner) : sqlRunner, planner, prisma, logger, publish: started.publish })
+    const built = buildExtendedSchemas(
+      () => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel), started.sources),
+      extensions,
+    )
+    // `@live` on queries (src/live/): known to validation, GraphiQL and codegen. Each schema is
+    // still built when first asked for, and once.
+    let schema: GraphQLSchema | undefined
+    let subgraph: GraphQLSchema | undefined
+    const schemas = {
+      get schema() {
+        return (schema ??= withLiveDirective(built.schema))
+      },
+      get subgraph() {
+        return (subgraph ??= withLiveDirective(built.subgraph))
+      },
+    }
+    // The served schema is built now (the other lazily): an extension's mistake stops start-up here.
+    const served = buildExtendedSchemas(() => (config.federation.enabled ? schemas.subgraph : schemas.schema), extensions)
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
-    const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const verify = config.auth ? createTokenVerifier(config.auth) : undefined
+    const authPlugins = verify ? { first: [useAuth(verify)], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const lane = createLaneLink()
     const yoga = createPorticoYoga({
-      schema: config.federation.enabled ? subgraph : schema,
-      context: () => ({}),
+      schema: served,
+      // Per request: its DataLoaders for extensions (./schema/request-context.ts).
+      context: () => createRequestContext(),
       logger,
       readiness: poolReadiness(pool, () => true),
       // Production: clients get the API, not its map; the schema is published as SDL instead.
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last, ...live.plugins],
+      plugins: [
+        useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}),
+        ...(tracing ? [useTracing()] : []),
+        ...authPlugins.first,
+        metrics.plugin,
+        useBodyLimit(config.limits.maxBodyBytes),
+        useRequestGuards(),
+        ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []),
+        ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []),
+        useLimits(config),
+        ...(config.production ? [useDisableIntrospection() as Plugin] : []),
+        useCompiledReads(planner, logger, lane),
+        ...authPlugins.last,
+        useRequestScope(),
+        // Last: @live, SSE's single-connection mode, and the subscribe pipeline's capture of results.
+        ...started.plugins,
+      ],
     })
-    live.bind(yoga)
-    const started = live
+    // The WebSocket and single-connection SSE operations go through Yoga (the lane never takes them).
+    started.bind(yoga)
+    const server = createPorticoServer(
+      { yoga, schema: served, planner, config, logger, metrics, pool, ...(verify ? { verify } : {}), enabled: !tracing },
+      lane,
+    )
     return {
-      yoga,
-      schema,
-      subgraph,
+      yoga: server,
+      // The one served is built already; the other only if asked for (print, introspect, tests).
+      get schema() {
+        return schemas.schema
+      },
+      get subgraph() {
+        return schemas.subgraph
+      },
       datamodel,
       prismaSchema: model.prismaSchema,
       pool,

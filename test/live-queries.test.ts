@@ -57,3 +57,29 @@ describe.each<Transport>(['ws', 'sse-distinct', 'sse-single'])('a live query ove
     await client.close()
   })
 })
+
+it('the compiled lane leaves live data to Yoga: a @live query, and the operations of a single-connection SSE stream', async () => {
+  await sql.query(`INSERT INTO api.iotawatt VALUES ('dev-lane', 'main', now(), 3)`)
+  const plain = DEVICE_POWER.replace(' @live', '')
+  const post = (query: string, headers: Record<string, string> = {}) =>
+    fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body: JSON.stringify({ query, variables: { device: 'dev-lane' } }) })
+  const expected = { data: { iotawatts: { nodes: [{ sensor: 'main', power: 3 }] } } }
+  // The plain query enters the lane's table, and the lane answers it from then on.
+  expect(await (await post(plain)).json()).toEqual(expected)
+  const before = gateway.yoga.lane.answered
+  expect(await (await post(plain)).json()).toEqual(expected)
+  expect(gateway.yoga.lane.answered).toBe(before + 1)
+  // The same text as an operation on a single-connection SSE stream: its result goes to the stream.
+  const client = liveClient('sse-single', server.url)
+  const sub = client.subscribe(plain, { device: 'dev-lane' })
+  expect(await sub.nth(0)).toEqual(expected)
+  sub.stop()
+  // Sent as a client of graphql-sse may send it, to a stream that is not reserved: graphql-sse's answer, not the lane's data.
+  const unreserved = await post(plain, { 'x-graphql-event-stream-token': 'no-such-stream' })
+  expect(unreserved.status).not.toBe(200)
+  expect(gateway.yoga.lane.answered).toBe(before + 1)
+  // A @live query sent twice as a plain POST (a stream, which application/json cannot carry): Yoga's 406, both times.
+  for (let i = 0; i < 2; i++) expect((await post(DEVICE_POWER)).status).toBe(406)
+  expect(gateway.yoga.lane.answered).toBe(before + 1)
+  await client.close()
+})

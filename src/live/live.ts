@@ -12,8 +12,8 @@ import type { Logger } from '../log.js'
 import type { Datamodel } from '../model/datamodel.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
 import type { SubscriptionSources } from '../schema/subscription-fields.js'
-import { ClientError } from '../serve/client-error.js'
-import { SubscribePipeline } from '../serve/subscribe-pipeline.js'
+import { ClientError } from '../errors.js'
+import { SubscribePipeline, type PipelineRequest, type PipelineResult } from '../serve/subscribe-pipeline.js'
 import { useGraphQLSSE } from '../serve/use-graphql-sse.js'
 import { useLiveQueries } from '../serve/use-live-queries.js'
 import { attachWebSocket, type WebSocketTransport } from '../serve/websocket.js'
@@ -48,6 +48,8 @@ export interface Live {
   plugins: Plugin[]
   /** The Yoga server the WebSocket and single-connection SSE operations go through. */
   bind(yoga: { fetch(request: Request): Response | Promise<Response>; graphqlEndpoint: string }): void
+  /** One WebSocket operation through this gateway's pipeline (`serve --watch` routes each to the current gateway). */
+  run(request: PipelineRequest): Promise<PipelineResult>
   /** Serves GraphQL over WebSocket on the server's GraphQL endpoint. */
   attach(server: Server, endpoint?: string): WebSocketTransport
   /** Ends every subscription (clients see their streams complete) and stops listening. */
@@ -89,6 +91,7 @@ export async function createLive(options: LiveOptions): Promise<Live> {
     },
     plugins: [useLiveQueries(queries), useGraphQLSSE(pipeline, { maxPerConnection: settings.maxSubscriptionsPerConnection }), pipeline.plugin],
     bind: (yoga) => pipeline.bind(yoga),
+    run: (request) => pipeline.run(request),
     attach(server, endpoint = '/graphql') {
       const socket = attachWebSocket(server, { path: endpoint, pipeline, maxPerConnection: settings.maxSubscriptionsPerConnection, maxPayloadBytes: config.limits.maxBodyBytes, logger })
       sockets.push(socket)

@@ -4,7 +4,7 @@
  * fixed number of results: a consumer that falls further behind gets one last result carrying a
  * SLOW_CONSUMER error and the stream ends, so a slow client never makes memory grow.
  */
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   private items: T[] = []

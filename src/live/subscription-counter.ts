@@ -3,7 +3,7 @@
  * against `live.maxSubscriptions`: one more is refused with TOO_MANY_SUBSCRIPTIONS instead of
  * letting memory and polling grow without bound.
  */
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 export class SubscriptionCounter {
   private count = 0

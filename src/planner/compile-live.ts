@@ -55,7 +55,8 @@ export function compileLiveOperation(
 ): LiveOperation | null {
   const params = new CohortParams()
   const compiled = compileOperation(datamodel, pageSizes, schema, document, operationName, variables, params)
-  if (!compiled) return null
+  // Extension fields need their resolvers run over the data: a poll only sends the statement's text.
+  if (!compiled || compiled.execute) return null
   return { shape: compiled.sql, row: JSON.stringify(params.values.map(toText)), tables: tablesRead(datamodel, compiled.sql) }
 }
 

@@ -7,7 +7,7 @@
  * running waits for it. A failed create forgets its key: retrying it may write. A key reused with
  * different arguments is an error, not a silent replay of something else.
  */
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 interface Entry {
   expires: number

@@ -14,7 +14,7 @@
 import type { ExecutionResult } from 'graphql'
 import { createHandler } from 'graphql-sse/lib/use/fetch'
 import type { Plugin } from 'graphql-yoga'
-import { ClientError } from './client-error.js'
+import { ClientError } from '../errors.js'
 import { counted, isStream, payloadOf, type SubscribePipeline } from './subscribe-pipeline.js'
 
 const TOKEN_HEADER = 'x-graphql-event-stream-token'

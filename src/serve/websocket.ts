@@ -13,12 +13,13 @@ import { GraphQLError, type ExecutionResult } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import type { Logger } from '../log.js'
-import { ClientError } from './client-error.js'
+import { ClientError } from '../errors.js'
 import { counted, formatError, isStream, payloadOf, type SubscribePipeline } from './subscribe-pipeline.js'
 
 export interface WebSocketOptions {
   path: string
-  pipeline: SubscribePipeline
+  /** Where each operation runs: a gateway's pipeline, or (`serve --watch`) the current gateway's. */
+  pipeline: Pick<SubscribePipeline, 'run'>
   maxPerConnection: number
   maxPayloadBytes: number
   logger: Logger
