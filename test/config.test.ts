@@ -51,6 +51,7 @@ const DEFAULTS = {
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },
+  live: { intervalMs: 1_000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100, queueSize: 32, triggers: [], topics: [] },
 }
 
 describe('defaults', () => {
@@ -133,6 +134,8 @@ describe('precedence: file < environment < flags', () => {
         PORTICO_MAX_PAGE_SIZE: '6',
         PORTICO_LOG_LEVEL: 'silent',
         PORTICO_READ_ONLY: 'true',
+        PORTICO_REDIS_URL: 'redis://127.0.0.1:6379',
+        PORTICO_LISTEN_URL: 'postgres://u@direct/d',
         NODE_ENV: 'production',
       },
     })
@@ -148,6 +151,8 @@ describe('precedence: file < environment < flags', () => {
       logLevel: 'silent',
       readOnly: true,
       production: true,
+      redisUrl: 'redis://127.0.0.1:6379',
+      live: { ...DEFAULTS.live, listenUrl: 'postgres://u@direct/d' },
     })
   })
 
