@@ -35,6 +35,8 @@ import { createTokenVerifier } from './auth/verify-token.js'
 import { useAuth } from './serve/use-auth.js'
 import { useRequestTransaction } from './serve/use-request-transaction.js'
 import { createPorticoYoga } from './serve/yoga.js'
+import { createLive, type Live } from './live/live.js'
+import { withLiveDirective } from './schema/live-directive.js'
 import { createLaneLink, createPorticoServer, type PorticoServer } from './serve/compiled-lane.js'
 import { useRequestScope } from './serve/use-request-scope.js'
 import { applyExtensions, createExtensionApi, type LoadedExtension, type PorticoExtension } from './schema/extend.js'
@@ -70,6 +72,8 @@ export interface Gateway {
   prismaSchema: string
   pool: pg.Pool
   prisma: PrismaClientLike
+  /** Live data: live queries, change events, published events, and the WebSocket transport (src/live/live.ts). */
+  live: Live
   close(): Promise<void>
 }
 
@@ -107,6 +111,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Before connecting: a missing or broken extension file is a configuration error.
   const extensions = await loadExtensions(config.extensions, options.extensions ?? [])
   const pool = createPool({ ...config, databaseUrl }, logger)
+  let live: Live | undefined
   try {
     const committed = options.committedPrismaSchema ?? (existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined)
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
@@ -142,8 +147,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
-    const api = createExtensionApi({ sql: tracing ? traceSqlRunner(sqlRunner) : sqlRunner, planner, prisma, logger })
-    const schemas = buildExtendedSchemas(() => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel)), extensions)
+    live = await createLive({ config, planner, pool, logger, databaseUrl, datamodel })
+    const started = live
+    const api = createExtensionApi({ sql: tracing ? traceSqlRunner(sqlRunner) : sqlRunner, planner, prisma, logger, publish: started.publish })
+    const built = buildExtendedSchemas(
+      () => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel), started.sources),
+      extensions,
+    )
+    // `@live` on queries (src/live/): known to validation, GraphiQL and codegen. Each schema is
+    // still built when first asked for, and once.
+    let schema: GraphQLSchema | undefined
+    let subgraph: GraphQLSchema | undefined
+    const schemas = {
+      get schema() {
+        return (schema ??= withLiveDirective(built.schema))
+      },
+      get subgraph() {
+        return (subgraph ??= withLiveDirective(built.subgraph))
+      },
+    }
     // The served schema is built now (the other lazily): an extension's mistake stops start-up here.
     const served = buildExtendedSchemas(() => (config.federation.enabled ? schemas.subgraph : schemas.schema), extensions)
     if (config.auth) await checkRoles(pool, config.auth)
@@ -176,8 +198,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         useCompiledReads(planner, logger, lane),
         ...authPlugins.last,
         useRequestScope(),
+        // Last: @live, SSE's single-connection mode, and the subscribe pipeline's capture of results.
+        ...started.plugins,
       ],
     })
+    // The WebSocket and single-connection SSE operations go through Yoga (the lane never takes them).
+    started.bind(yoga)
     const server = createPorticoServer(
       { yoga, schema: served, planner, config, logger, metrics, pool, ...(verify ? { verify } : {}), enabled: !tracing },
       lane,
@@ -195,12 +221,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       prismaSchema: model.prismaSchema,
       pool,
       prisma,
+      live: started,
       async close() {
+        await started.close()
         await prisma.$disconnect()
         await pool.end()
       },
     }
   } catch (error) {
+    await live?.close().catch(() => {})
     await pool.end().catch(() => {})
     throw error
   }

@@ -53,6 +53,8 @@ const DEFAULTS = {
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
   federation: { enabled: true, shareable: [], inaccessible: [] },
+  demo: { tickMs: 3_000 },
+  live: { intervalMs: 1_000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100, queueSize: 32, triggers: [], topics: [] },
 }
 
 describe('defaults', () => {
@@ -135,6 +137,9 @@ describe('precedence: file < environment < flags', () => {
         PORTICO_MAX_PAGE_SIZE: '6',
         PORTICO_LOG_LEVEL: 'silent',
         PORTICO_READ_ONLY: 'true',
+        PORTICO_DEMO_TICK_MS: '0',
+        PORTICO_REDIS_URL: 'redis://127.0.0.1:6379',
+        PORTICO_LISTEN_URL: 'postgres://u@direct/d',
         NODE_ENV: 'production',
       },
     })
@@ -150,6 +155,9 @@ describe('precedence: file < environment < flags', () => {
       logLevel: 'silent',
       readOnly: true,
       production: true,
+      demo: { tickMs: 0 },
+      redisUrl: 'redis://127.0.0.1:6379',
+      live: { ...DEFAULTS.live, listenUrl: 'postgres://u@direct/d' },
     })
   })
 
@@ -182,6 +190,11 @@ describe('invalid values name the field', () => {
   it('pool size 0', () => {
     expect(failure(load({ poolSize: 0 }))).toBe(invalid('poolSize: Too small: expected number to be >=1'))
     expect(failure(load({}, { PORTICO_POOL_SIZE: '0' }))).toBe(invalid('poolSize: Too small: expected number to be >=1'))
+  })
+
+  it('a demo tick too short to be a tick', () => {
+    expect(failure(load({}, { PORTICO_DEMO_TICK_MS: '50' }))).toBe(invalid('demo.tickMs: must be 0 (off) or at least 100'))
+    expect(failure(load({ demo: { tickMs: -1 } }))).toBe(invalid('demo.tickMs: must be 0 (off) or at least 100'))
   })
 
   it('a log level that does not exist', () => {

@@ -10,6 +10,7 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEMO_SCHEMA_SQL, servePGlite, startDemoDatabase } from '../src/db/demo-database.js'
 import { DEMO_READING_COUNT, demoReadings, utcText } from '../src/db/demo-readings.js'
+import { createSqlRunner } from '../src/db/sql-runner.js'
 import { createTestDatabase } from './support/test-database.js'
 
 /** Pinned (the md5 orders by timestamp, then device and sensor by byte order): changing the generator must be deliberate (and bump DEMO_VERSION so old copies rebuild). */
@@ -126,6 +127,20 @@ describe('startDemoDatabase', () => {
       )
       const raw = await adapter.queryRaw({ sql: 'SELECT count(*)::int AS n FROM api.iotawatt WHERE pf IS NULL', args: [], argTypes: [] })
       expect(raw.rows).toEqual([[EXPECTED_NULL_PF]])
+
+      // The planner's named prepared statements, from every pooled connection: they share PGlite's
+      // one session, where a second connection preparing the same name failed ("prepared statement
+      // ... already exists"), and live queries on the demo broke so.
+      const runner = createSqlRunner(pool)
+      const held: pg.PoolClient[] = []
+      const answers: unknown[] = []
+      for (let i = 0; i < 3; i++) {
+        answers.push(await runner.query('SELECT $1::int + 1 AS n', [i]))
+        held.push(await pool.connect()) // the next statement goes out on another connection
+      }
+      for (const client of held) client.release()
+      answers.push(await runner.query('SELECT $1::int + 1 AS n', [10]))
+      expect(answers).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }], [{ n: 11 }]])
     } finally {
       await adapter.dispose()
       await pool.end()

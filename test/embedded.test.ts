@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_READING_COUNT, demoReadings } from '../src/db/demo-readings.js'
+import { DEMO_DEVICES, DEMO_READING_COUNT, demoReadings } from '../src/db/demo-readings.js'
 import { repoRoot } from './support/test-database.js'
 
 const BIN = path.join(repoRoot, 'bin', 'portico.mjs')
@@ -54,9 +54,9 @@ interface Server {
 }
 
 /** `portico serve --port N` in `cwd`; resolves once it prints the GraphiQL URL. */
-async function startServe(): Promise<Server> {
+async function startServe(env: NodeJS.ProcessEnv = {}): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { cwd, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   let stdout = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
@@ -96,7 +96,8 @@ let first: Server | undefined
 let second: Server | undefined
 
 beforeAll(async () => {
-  first = await startServe()
+  // No live readings on the first start: the tests below count the generated ones exactly.
+  first = await startServe({ PORTICO_DEMO_TICK_MS: '0' })
 }, START_TIMEOUT_MS + 10_000)
 
 afterAll(async () => {
@@ -177,18 +178,51 @@ describe('serve with no database configured', () => {
     expect(first!.stderr()).not.toMatch(/\n\s+at /) // no stack trace on the way out
   }, 40_000)
 
-  it('a second start reuses the demo database it built', async () => {
-    second = await startServe()
+  it('a second start reuses the demo database it built, and adds a reading per sensor every tick', async () => {
+    second = await startServe({ PORTICO_DEMO_TICK_MS: '300' })
     expect(second.stderr()).not.toContain('creating the demo database')
     expect(second.stderr()).toContain(`demo database ready in `)
-    const response = await fetch(second.url, {
+    expect(second.stderr()).toContain('demo: a new reading per sensor every 300 ms (demo.tickMs, PORTICO_DEMO_TICK_MS=0: off)')
+    const ask = async (query: string) => {
+      const response = await fetch(second!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
+      return ((await response.json()) as { data: any }).data
+    }
+    const sensors = DEMO_DEVICES.reduce((n, d) => n + 1 + d.branches.length, 0)
+    // The live readings are stamped now, after every generated one; each tick adds all sensors at once.
+    const live = async () => (await ask(`{ iotawatts(first: 1, where: { timestamp: { gt: "2024-03-03T00:00:00Z" } }) { totalCount } }`)).iotawatts.totalCount as number
+    const before = await live()
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    const after = await live()
+    expect(after - before).toBeGreaterThanOrEqual(2 * sensors)
+    expect(after % sensors).toBe(0)
+    const total = (await ask('{ iotawatts(first: 1) { totalCount } }')).iotawatts.totalCount as number
+    expect(total - DEMO_READING_COUNT).toBeGreaterThanOrEqual(after)
+    // A @live query moves by itself (GraphQL over SSE): two results in a row, the second newer.
+    const stream = await fetch(second!.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ iotawatts(first: 1) { totalCount } }' }),
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'query @live { iotawatts(first: 1, orderBy: [{ timestamp: DESC }, { device: ASC }, { sensor: ASC }]) { nodes { timestamp } } }' }),
+      signal: AbortSignal.timeout(20_000),
     })
-    expect(await response.json()).toEqual({ data: { iotawatts: { totalCount: DEMO_READING_COUNT } } })
+    expect(stream.headers.get('content-type')).toContain('text/event-stream')
+    const stamps: string[] = []
+    const decoder = new TextDecoder()
+    let buffered = ''
+    for await (const chunk of stream.body!) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true })
+      for (const [, data] of buffered.matchAll(/^event: next\ndata: (.*)$/gm)) {
+        const result = JSON.parse(data!) as { data?: { iotawatts: { nodes: { timestamp: string }[] } }; errors?: unknown }
+        expect(result.errors).toBeUndefined()
+        stamps.push(result.data!.iotawatts.nodes[0]!.timestamp)
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n\n') + 2)
+      if (stamps.length >= 2) break
+    }
+    expect(stamps).toHaveLength(2)
+    expect(Date.parse(stamps[1]!)).toBeGreaterThan(Date.parse(stamps[0]!))
     const result = await stop(second)
     expect(result.code).toBe(0)
     expect(result.ms).toBeLessThan(15_000)
+    expect(second.stderr()).not.toContain('cannot insert')
   }, START_TIMEOUT_MS + 40_000)
 })

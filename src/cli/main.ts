@@ -84,6 +84,14 @@ export function createProgram(): Command {
     .option('--federation', 'print the Apollo Federation 2 subgraph SDL (@link, @key, _service, _entities)')
     .action(async (flags) => (await import('./print-command.js')).runPrint(configFrom(flags), flags.out, flags.federation === true))
 
+  const triggers = program.command('triggers').description('change triggers for live queries and <type>Changed subscriptions (pg_notify, keys only)')
+  for (const action of ['install', 'uninstall'] as const) {
+    withDatabaseOptions(triggers.command(action))
+      .description(action === 'install' ? 'install the change triggers of tables' : 'remove the change triggers of tables')
+      .requiredOption('--tables <list>', 'tables, comma-separated: schema.table, or table in the exposed schemas', splitList)
+      .action(async (flags) => (await import('./triggers-command.js')).runTriggers(configFrom(flags), action, flags.tables))
+  }
+
   withExtensionOption(withDatabaseOptions(program.command('check')))
     .description('exit 1 when the database no longer matches the committed prisma/schema.prisma and schema.graphql; print each change (breaking, dangerous, safe)')
     .option('--dir <dir>', 'project directory holding prisma/schema.prisma and schema.graphql', '.')

@@ -1,8 +1,10 @@
 /** `portico serve`: introspect, build and serve until SIGTERM/SIGINT. */
+import type { Server } from 'node:http'
 import { DEFAULT_SCHEMAS, type PorticoConfig } from '../config/config.js'
 import { createGateway } from '../gateway.js'
 import { createLogger } from '../log.js'
 import { listen } from '../serve/http-server.js'
+import { attachWebSocket } from '../serve/websocket.js'
 import { watchSchema } from '../serve/schema-watch.js'
 import { installShutdown } from '../serve/shutdown.js'
 import { startTracing } from '../serve/tracing.js'
@@ -26,11 +28,27 @@ export async function runServe(config: PorticoConfig, options: ServeOptions = {}
     // Rebuilds log through the logger, not the start-up progress lines.
     const build = () => createGateway({ databaseUrl: database.url, config: database.config, logger, onProgress: (message) => logger.debug(message) })
     const watch = options.watch ? await watchSchema({ initial: gateway, build, databaseUrl: database.url, schemas: database.config.schemas ?? DEFAULT_SCHEMAS, logger }) : undefined
-    const server = await listen(watch ? watch.handler : gateway.yoga, { host: config.host, port: config.port, logger })
+    // WebSocket: one server on the HTTP server. Watching, it is the process's, not a gateway's: each
+    // new operation runs on the current gateway; those started before a swap end (complete) when the
+    // previous gateway is closed, and the client subscribes again on the new schema.
+    const attach = (http: Server) => {
+      if (!watch) return (gateway.live.attach(http), { close: gateway.live.close })
+      const socket = attachWebSocket(http, {
+        path: gateway.yoga.graphqlEndpoint,
+        pipeline: { run: (request) => watch.current().live.run(request) },
+        maxPerConnection: database.config.live.maxSubscriptionsPerConnection,
+        maxPayloadBytes: database.config.limits.maxBodyBytes,
+        logger,
+      })
+      return { close: async () => (await socket.close(), await watch.current().live.close()) }
+    }
+    const server = await listen(watch ? watch.handler : gateway.yoga, { host: config.host, port: config.port, logger, attach })
+    const ticker = database.embedded && config.demo.tickMs > 0 ? await startTicker(database.url, config.demo.tickMs, progress) : undefined
     installShutdown(
       [
         { name: 'http server', close: server.close },
         { name: 'database pool', close: watch ? watch.close : gateway.close },
+        { name: 'demo readings', close: async () => ticker?.stop() },
         { name: 'embedded database', close: database.close },
         // Last: the spans of the requests finished during shutdown are exported too.
         { name: 'tracing', close: tracing.close },
@@ -40,6 +58,7 @@ export async function runServe(config: PorticoConfig, options: ServeOptions = {}
     const models = [...gateway.datamodel.models.keys()]
     progress(`serving ${models.length} types (${models.join(', ')}) from ${database.embedded ? 'the embedded demo database' : 'the database'}`)
     progress(`GraphiQL and GraphQL over HTTP: ${server.url}`)
+    if (ticker) progress(`demo: a new reading per sensor every ${config.demo.tickMs} ms (demo.tickMs, PORTICO_DEMO_TICK_MS=0: off)`)
     if (watch) progress(`watching the database for structure changes (${watch.mode === 'event trigger' ? 'event trigger: at once' : 'polling every 2 s'})`)
     progress('health: /healthz (process), /readyz (database and schema); Ctrl-C to stop')
   } catch (error) {
@@ -47,4 +66,9 @@ export async function runServe(config: PorticoConfig, options: ServeOptions = {}
     await database.close().catch(() => {})
     throw error
   }
+}
+
+async function startTicker(url: string, intervalMs: number, log: (message: string) => void) {
+  const { startDemoTicker } = await import('../db/demo-ticker.js')
+  return startDemoTicker({ url, intervalMs, log })
 }

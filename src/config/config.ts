@@ -205,6 +205,42 @@ export const configSchema = z
       .strict()
       .optional(),
     /**
+     * Redis for application events published by extension code (`portico.publish`) across
+     * replicas (src/live/pubsub.ts); none: they stay in this process. Env PORTICO_REDIS_URL.
+     */
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    /** Live data: `@live` queries, `<type>Changed` subscriptions, their transports (src/live/, src/serve/). */
+    live: z
+      .object({
+        /** How often live queries are re-run (those reading only tables with change triggers: only after a change). */
+        intervalMs: z.number().int().min(10).default(1_000),
+        /** Subscriptions (live queries and subscription fields) open at once in this process; more are refused. */
+        maxSubscriptions: z.number().int().min(1).default(20_000),
+        /** Subscriptions open at once on one WebSocket or one single-connection SSE stream. */
+        maxSubscriptionsPerConnection: z.number().int().min(1).default(100),
+        /** Results waiting for a slow consumer; when full, its subscription ends with an error. */
+        queueSize: z.number().int().min(1).default(32),
+        /** Tables whose change triggers are installed at start ("schema.table"), as `portico triggers install` does. */
+        triggers: z.array(z.string().regex(TABLE_NAME, 'write tables as "schema.table"')).default([]),
+        /** Topics of `portico.publish` that clients may subscribe to (`Subscription.published(topic:)`). */
+        topics: z.array(z.string().regex(/^[\w.:-]{1,100}$/, 'a topic is letters, digits, _ . : -')).default([]),
+        /** The direct connection for LISTEN when databaseUrl goes through a transaction pooler (env PORTICO_LISTEN_URL). */
+        listenUrl: z.string().superRefine(checkDatabaseUrl).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** The embedded demo database (no databaseUrl): what `portico serve` does with it. */
+    demo: z
+      .object({
+        /**
+         * Every tickMs, one new reading per device and sensor (src/db/demo-ticker.ts), so live
+         * queries and the dashboard move; 0: none (env PORTICO_DEMO_TICK_MS). Unused with a databaseUrl.
+         */
+        tickMs: z.number().int().refine((ms) => ms === 0 || ms >= 100, 'must be 0 (off) or at least 100').default(3_000),
+      })
+      .strict()
+      .prefault({}),
+    /**
      * Extension modules, each default-exporting `(builder, portico) => void` (src/schema/extend.ts):
      * paths relative to the config file (flags: to the working directory); `.ts` files are fine.
      */
@@ -247,7 +283,7 @@ import { ConfigError } from '../errors.js'
 export const DEFAULT_CONFIG_FILE = 'portico.config.json'
 
 /** Environment variables and the config keys they set. */
-const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; parse: (value: string) => unknown }> = {
+const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}` | `live.${string}` | `demo.${string}`; parse: (value: string) => unknown }> = {
   PORTICO_JWT_SECRET: { key: 'auth.jwtSecret', parse: String },
   PORTICO_JWKS_URL: { key: 'auth.jwksUrl', parse: String },
   PORTICO_JWT_ISSUER: { key: 'auth.issuer', parse: String },
@@ -264,8 +300,11 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; p
   PORTICO_TEXT_SEARCH_CONFIG: { key: 'textSearchConfig', parse: String },
   PORTICO_LOG_LEVEL: { key: 'logLevel', parse: String },
   PORTICO_STATEMENT_TIMEOUT_MS: { key: 'statementTimeoutMs', parse: Number },
+  PORTICO_REDIS_URL: { key: 'redisUrl', parse: String },
+  PORTICO_LISTEN_URL: { key: 'live.listenUrl', parse: String },
   NODE_ENV: { key: 'production', parse: (value) => value === 'production' },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
+  PORTICO_DEMO_TICK_MS: { key: 'demo.tickMs', parse: Number },
 }
 
 /**

@@ -133,27 +133,43 @@ function reading(time: number, device: string, sensor: string, power: number, pf
 /** All readings, ordered by time, then device and sensor as listed above. */
 export function* demoReadings(): Generator<DemoReading> {
   for (let minute = 0; minute < DEMO_MINUTES; minute++) {
-    const time = DEMO_START + minute * 60_000
-    const minuteOfDay = minute % 1440
-    const dayFactor = DAY_FACTOR[Math.floor(minute / 1440)] ?? 1
-    for (const [d, dev] of DEMO_DEVICES.entries()) {
-      const v = round(dev.vNominal * (1 + 0.015 * shapeAt(SHAPE.voltage, minuteOfDay)) + 0.4 * noise(d, minute, 0), 1)
-      const branches = dev.branches.map((b, s) => {
-        const on =
-          (!b.hours || (minuteOfDay >= b.hours[0] * 60 && minuteOfDay < b.hours[1] * 60)) &&
-          (!b.cycle || (minute + 7 * s + 13 * d) % b.cycle.period < b.cycle.on)
-        const load = shapeAt(b.shape, minuteOfDay) * dayFactor
-        const power = on ? b.baseW + b.ampW * load + b.noiseW * noise(d, minute, s + 1) : 0
-        const pf = b.pfLo + (b.pfHi - b.pfLo) * (0.5 + 0.4 * load) + 0.01 * noise(d, minute, s + 101)
-        return reading(time, dev.device, b.sensor, power, pf, v)
-      })
-      // Mains sees every branch plus the unmetered house load; its power factor is load-weighted.
-      const branchW = branches.reduce((w, r) => w + r.power, 0)
-      const mainsW = branchW + dev.mainsBaseW * (0.6 + 0.4 * shapeAt(SHAPE.home, minuteOfDay)) + 25 * noise(d, minute, 99)
-      const weightedPf = branches.reduce((acc, r) => acc + r.power * (r.pf ?? 0), 0.92 * dev.mainsBaseW) / (branchW + dev.mainsBaseW)
-      yield reading(time, dev.device, 'mains', mainsW, weightedPf, v)
-      yield* branches
-    }
+    yield* readingsOf(DEMO_START + minute * 60_000, minute, minute, DAY_FACTOR[Math.floor(minute / 1440)] ?? 1)
+  }
+}
+
+/**
+ * One reading per device and sensor at any later instant (the live demo's ticker,
+ * src/db/demo-ticker.ts), from the same model as the two days above: the hour of day (UTC) sets
+ * the loads, the minute the compressor cycles, weekends draw a little less. The noise is keyed
+ * by the second, so readings taken seconds apart differ as real ones do.
+ */
+export function demoReadingsAt(time: number): DemoReading[] {
+  const minute = Math.floor((time - DEMO_START) / 60_000)
+  const weekday = new Date(time).getUTCDay()
+  const dayFactor = weekday === 0 || weekday === 6 ? DAY_FACTOR[1]! : DAY_FACTOR[0]!
+  return [...readingsOf(time, minute, Math.floor((time - DEMO_START) / 1000), dayFactor)]
+}
+
+/** The readings at `time`: `minute` (since DEMO_START) drives shapes and cycles, `sample` keys the noise. */
+function* readingsOf(time: number, minute: number, sample: number, dayFactor: number): Generator<DemoReading> {
+  const minuteOfDay = ((minute % 1440) + 1440) % 1440
+  for (const [d, dev] of DEMO_DEVICES.entries()) {
+    const v = round(dev.vNominal * (1 + 0.015 * shapeAt(SHAPE.voltage, minuteOfDay)) + 0.4 * noise(d, sample, 0), 1)
+    const branches = dev.branches.map((b, s) => {
+      const on =
+        (!b.hours || (minuteOfDay >= b.hours[0] * 60 && minuteOfDay < b.hours[1] * 60)) &&
+        (!b.cycle || (minute + 7 * s + 13 * d) % b.cycle.period < b.cycle.on)
+      const load = shapeAt(b.shape, minuteOfDay) * dayFactor
+      const power = on ? b.baseW + b.ampW * load + b.noiseW * noise(d, sample, s + 1) : 0
+      const pf = b.pfLo + (b.pfHi - b.pfLo) * (0.5 + 0.4 * load) + 0.01 * noise(d, sample, s + 101)
+      return reading(time, dev.device, b.sensor, power, pf, v)
+    })
+    // Mains sees every branch plus the unmetered house load; its power factor is load-weighted.
+    const branchW = branches.reduce((w, r) => w + r.power, 0)
+    const mainsW = branchW + dev.mainsBaseW * (0.6 + 0.4 * shapeAt(SHAPE.home, minuteOfDay)) + 25 * noise(d, sample, 99)
+    const weightedPf = branches.reduce((acc, r) => acc + r.power * (r.pf ?? 0), 0.92 * dev.mainsBaseW) / (branchW + dev.mainsBaseW)
+    yield reading(time, dev.device, 'mains', mainsW, weightedPf, v)
+    yield* branches
   }
 }
 

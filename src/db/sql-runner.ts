@@ -35,8 +35,15 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void):
     }
     return name
   }
+  // Each connection's names carry its own number: on a real server names are per session anyway,
+  // but the embedded demo's connections share PGlite's one session (src/db/demo-database.ts), where
+  // a second connection preparing the same name fails with "prepared statement ... already exists".
+  const connectionIds = new WeakMap<pg.PoolClient, number>()
+  let connections = 0
   const execute = async (client: pg.PoolClient, sql: string, values: unknown[]) => {
-    const name = nameOf(sql)
+    let id = connectionIds.get(client)
+    if (id === undefined) connectionIds.set(client, (id = ++connections))
+    const name = `${nameOf(sql)}_${id}`
     let ready = prepared.get(client)
     if (!ready) prepared.set(client, (ready = new Set()))
     const prepare = ready.has(name) || ready.size < PREPARED_PER_CONNECTION

@@ -6,12 +6,12 @@
  */
 import { claimName, type Names } from './claim-name.js'
 import type { Datamodel, ModelInfo } from './datamodel.js'
-import { derivedTypeName, rootFieldName, scalarFilterTypeName } from './inflect.js'
+import { derivedTypeName, rootFieldName, scalarFilterTypeName, subscriptionName } from './inflect.js'
 
 /** Names the schema itself uses, whatever the database. */
 const FIXED_TYPES = [
   'Query', 'Mutation', 'Subscription', 'Node', 'PageInfo', 'AffectedRows', 'SortOrder', 'QueryMode', 'TimeBucketUnit',
-  'AggregateComparison', '_Entity', '_Service', '_Any', 'FieldSet', 'link__Import',
+  'AggregateComparison', 'ChangeOperation', '_Entity', '_Service', '_Any', 'FieldSet', 'link__Import',
 ]
 
 export function checkGeneratedNames(datamodel: Datamodel, scalars: string[], options: { mutations: boolean }): void {
@@ -101,9 +101,15 @@ function derivedNames(model: ModelInfo, mutations: boolean, targets: { one: Set<
     names.push([`connection type of ${t}.${relation.name}`, d.relationConnection(t, relation.name)])
     names.push([`edge type of ${t}.${relation.name}`, d.relationEdge(t, relation.name)])
   }
+  if (hasRowEvents(model)) names.push(['row event type', subscriptionName.changeType(t)])
   if (mutations && !model.isView) {
     names.push(['create input', d.createInput(t)], ['create-many input', d.createManyInput(t)], ['update input', d.updateInput(t)])
     names.push(['update-many input', d.updateManyInput(t)], ['unique key input', d.whereUniqueInput(t)], ['link input', d.linkInput(t, false)], ['link-unlink input', d.linkInput(t, true)])
   }
   return names
+}
+
+/** Tables with a key (primary or declared) have row events: `<type>Changed` (../schema/subscription-fields.ts). */
+export function hasRowEvents(model: ModelInfo): boolean {
+  return model.key.length > 0 && (model.relationKind === 'table' || model.relationKind === 'partitioned table')
 }

@@ -219,6 +219,18 @@ export const rootFieldName = {
   upsert: (type: string) => `upsert${type}`,
 }
 
+/** Subscription fields and their types (../schema/subscription-fields.ts). */
+export const subscriptionName = {
+  /** `deviceChanged(where:, ops:)`: a table's row events. */
+  changed: (type: string) => `${lookupFieldName(type)}Changed`,
+  /** `DeviceChange { op node nodeId }`: one row event. */
+  changeType: (type: string) => `${type}Change`,
+  /** The operations of row events (and RESYNC). */
+  operationEnum: 'ChangeOperation',
+  /** `published(topic:)`: application events of extension code. */
+  published: 'published',
+}
+
 /** A scalar's filter input (`IntFilter`, `StringListFilter`), shared by every column of that type. */
 export function scalarFilterTypeName(type: string, list: boolean): string {
   return `${type}${list ? 'List' : ''}Filter`

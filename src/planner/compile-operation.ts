@@ -84,6 +84,8 @@ export function compileOperation(
   document: DocumentNode,
   operationName: string | null | undefined,
   rawVariables: Record<string, unknown> | null | undefined,
+  /** Where parameters go: `$n` by default; a live query's cohort row (./compile-live.ts). */
+  params: Params = new Params(),
 ): CompiledOperation | null {
   const operation = getOperationAST(document, operationName)
   const queryType = schema.getQueryType()
@@ -99,7 +101,6 @@ export function compileOperation(
   // __schema and __type are graphql-js's to answer.
   if (introspection) return null
 
-  const params = new Params()
   const resolvers = { needed: false }
   const ctx: CompileContext = { op, datamodel, params, pageSizes, resolvers }
   // node and _entities yield abstract types, which GraphQL execution over the data could not tell apart.

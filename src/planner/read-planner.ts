@@ -20,6 +20,7 @@ import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { arrayTypeOf, column, ident, Params, tableName, toText, valueFor } from './sql.js'
 import { toRaisedError, toReadError } from './client-errors.js'
+import { changedRowsSql, compileLiveOperation, livePollSql, livePollValues, type ChangedRowsStatement, type LiveOperation } from './compile-live.js'
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
@@ -168,6 +169,34 @@ export class ReadPlanner {
   async runOperation(compiled: CompiledOperation): Promise<string> {
     const [row] = await this.run(compiled.sql, compiled.values)
     return row!.j as string
+  }
+
+  /** A live query's cohort: its operation with parameters read from the cohort row (./compile-live.ts), or null. */
+  compileLive(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): LiveOperation | null {
+    try {
+      return compileLiveOperation(this.datamodel, this.pageSizes, schema, document, operationName, variables)
+    } catch {
+      return null // invalid arguments: executing the operation reports them
+    }
+  }
+
+  /** One statement polling cohorts of one shape: each cohort's `data` as text, in the order of `rows`. */
+  async pollLive(shape: string, rows: string[]): Promise<string[]> {
+    const result = await this.run(livePollSql(shape), livePollValues(rows))
+    const texts = new Array<string>(rows.length)
+    for (const row of result) texts[(row.i as number) - 1] = row.j as string
+    return texts
+  }
+
+  /** The statement re-reading a `<Type>Changed` subscription's rows by key. */
+  changedRows(op: Operation, model: ModelInfo, eventType: GraphQLObjectType, fieldNodes: readonly import('graphql').FieldNode[], where: unknown): ChangedRowsStatement {
+    return changedRowsSql(this.datamodel, this.pageSizes, op, model, eventType, fieldNodes, where)
+  }
+
+  /** Runs it for a batch of keys (one array per key column, as text): (position in the batch, JSON text). */
+  async readChangedRows(statement: ChangedRowsStatement, keys: unknown[][]): Promise<{ i: number; j: string }[]> {
+    const rows = await this.run(statement.sql, [...keys, ...statement.values])
+    return rows as { i: number; j: string }[]
   }
 
   private compileContext(info: GraphQLResolveInfo, params: Params): CompileContext {

@@ -18,6 +18,7 @@ import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
 import { checkGeneratedNames } from '../model/check-names.js'
 import { SCALARS } from './scalars.js'
+import { createSubscriptionFields, type SubscriptionSources } from './subscription-fields.js'
 
 const BUILT_IN_SCALARS = ['String', 'Int', 'Float', 'Boolean', 'ID']
 
@@ -35,6 +36,8 @@ export function buildGraphQLSchemas(
   config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs' | 'allowUnfilteredBulkWrites' | 'limits'>,
   /** Extensions' additions (./extend.ts), made once Portico's own types are defined. */
   extend?: (builder: Builder) => void,
+  /** Row events and published events (../live/); none: no Subscription type. */
+  subscriptions?: SubscriptionSources,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
@@ -61,6 +64,7 @@ export function buildGraphQLSchemas(
   const hasMutationType = !config.readOnly && createMutationFields(ctx, config)
   // PostgreSQL functions: Query fields, and Mutation fields unless read-only (./function-fields.ts).
   createFunctionFields(ctx, { mutations: !config.readOnly, hasMutationType })
+  if (subscriptions) createSubscriptionFields(ctx, subscriptions)
   declareEntities(ctx)
   extend?.(builder)
   // Each built when first asked for: a start builds only the one it serves (Pothos builds the whole

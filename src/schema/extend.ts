@@ -55,6 +55,11 @@ export interface PorticoApi<Client = unknown> {
   logger: Logger
   /** Portico's naming rules (src/model/inflect.ts), to name new fields the way generated ones are. */
   inflection: typeof inflection
+  /**
+   * An application event to the subscribers of `Subscription.published(topic:)` (a topic of
+   * `live.topics`), in every replica when `redisUrl` is set (src/live/pubsub.ts).
+   */
+  publish(topic: string, payload: unknown): void
 }
 
 export type PorticoExtension<B = Builder, Client = unknown> = (builder: B, portico: PorticoApi<Client>) => void
@@ -70,9 +75,11 @@ export interface ExtensionApiOptions {
   planner: ReadPlanner
   prisma: unknown
   logger: Logger
+  /** Published events (../live/live.ts); none: publish throws. */
+  publish?: (topic: string, payload: unknown) => void
 }
 
-export function createExtensionApi({ sql: runner, planner, prisma, logger }: ExtensionApiOptions): PorticoApi {
+export function createExtensionApi({ sql: runner, planner, prisma, logger, publish }: ExtensionApiOptions): PorticoApi {
   const sql = ((strings: TemplateStringsArray, ...values: unknown[]) => {
     const { text, values: params } = compileFragment(fragment(strings, ...values))
     return runner.query(text, params.map(toParameter), { write: !onlyReads(text) })
@@ -99,6 +106,10 @@ export function createExtensionApi({ sql: runner, planner, prisma, logger }: Ext
     prisma,
     logger,
     inflection,
+    publish(topic, payload) {
+      if (!publish) throw new Error('portico.publish: this gateway has no live data')
+      publish(topic, payload)
+    },
   }
 }
 

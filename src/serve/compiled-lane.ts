@@ -15,9 +15,12 @@
  *   the token (auth), the variables' types, the cost (which depends on the variables); and it
  *   counts the metrics, writes the request-log line and echoes the request id as Yoga's plugins do.
  * - anything else (another method, path or content type, an Origin header (CORS), an Accept it
- *   does not answer, extensions or a document id, a refused token, a cost over the limit, a
+ *   does not answer (`text/event-stream`: SSE), a single-connection SSE stream's token, extensions or a document id, a refused token, a cost over the limit, a
  *   statement that fails) goes to Yoga with the body already read, and Yoga answers it, errors,
  *   masking and logging included. A statement that failed here is not run again there.
+ *
+ * Live data never comes here: a `@live` query is not compiled by useCompiledReads, so it never
+ * enters the table; WebSocket upgrades are the HTTP server's `upgrade` event, not requests.
  *
  * It has two entries: a node:http handler (`portico serve`) and `fetch`, which tests use, so the
  * suite runs through it as clients do.
@@ -148,6 +151,8 @@ export function createPorticoServer(options: LaneOptions, link: ReturnType<typeo
     const contentType = header('content-type')
     if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) return undefined
     if (header('origin') !== null) return undefined
+    // An operation on a single-connection SSE stream (./use-graphql-sse.ts): its result goes to the stream.
+    if (header('x-graphql-event-stream-token') !== null) return undefined
     const length = header('content-length')
     if (length !== null && Number(length) > maxBodyBytes) return undefined
     return jsonMediaType(header('accept'))

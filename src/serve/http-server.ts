@@ -1,5 +1,5 @@
 /** Serves a Yoga instance on node:http, with a close() that lets in-flight requests finish. */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from '../log.js'
 
@@ -15,6 +15,11 @@ export interface ListenOptions {
   logger: Logger
   /** How long close() waits for in-flight requests before cutting their connections. */
   graceMs?: number
+  /**
+   * Something more served on the same server (the WebSocket transport); its close() runs first
+   * when the server closes, so long-lived streams end instead of holding shutdown for graceMs.
+   */
+  attach?: (server: Server) => { close(): Promise<void> }
 }
 
 export interface RunningServer {
@@ -24,7 +29,7 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export async function listen(yoga: NodeHandler, { host, port, logger, graceMs = 10_000 }: ListenOptions): Promise<RunningServer> {
+export async function listen(yoga: NodeHandler, { host, port, logger, graceMs = 10_000, attach }: ListenOptions): Promise<RunningServer> {
   let inFlight = 0
   let closing = false
   const server = createServer((request, response) => {
@@ -48,6 +53,7 @@ export async function listen(yoga: NodeHandler, { host, port, logger, graceMs = 
     server.listen(port, host, resolve)
   })
   server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'))
+  const attached = attach?.(server)
 
   const actual = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}${yoga.graphqlEndpoint}`
@@ -55,7 +61,8 @@ export async function listen(yoga: NodeHandler, { host, port, logger, graceMs = 
 
   let closed: Promise<void> | undefined
   const close = () =>
-    (closed ??= new Promise<void>((resolve) => {
+    (closed ??= (attached ? attached.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the live transports failed')) : Promise.resolve()).then(
+      () => new Promise<void>((resolve) => {
       closing = true
       const force = setTimeout(() => {
         logger.warn({ inFlight }, `requests still running after ${graceMs} ms; closing their connections`)
@@ -67,6 +74,6 @@ export async function listen(yoga: NodeHandler, { host, port, logger, graceMs = 
       })
       server.closeIdleConnections()
       logger.info({ inFlight }, 'HTTP server stopped accepting connections')
-    }))
+    })))
   return { url, port: actual, close }
 }

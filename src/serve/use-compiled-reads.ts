@@ -6,11 +6,13 @@
  * whose statement fails, is executed normally (which reports its errors), with the same SQL
  * per root field.
  */
+import { getOperationAST } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { isDatabaseFailureError } from '../db/connection-errors.js'
 import type { Logger } from '../log.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
 import { CompiledRoot } from '../planner/compile-operation.js'
+import { isLiveOperation } from '../schema/live-directive.js'
 import type { LaneLink } from './compiled-lane.js'
 
 class CompiledResult {
@@ -38,6 +40,9 @@ export function useCompiledReads(planner: ReadPlanner, logger: Logger, lane?: La
         if (isDatabaseFailureError(failed.error)) setExecuteFn(async () => ({ data: null, errors: [failed.error] }) as never)
         return
       }
+      // A `@live` query is the live plugin's (./use-live-queries.ts), and must not enter the lane's table.
+      const operation = getOperationAST(args.document, args.operationName)
+      if (operation && isLiveOperation(operation, args.variableValues ?? undefined)) return
       const compiled = planner.compileOperation(args.schema, args.document, args.operationName, args.variableValues)
       if (!compiled) return
       setExecuteFn(async (executeArgs) => {

@@ -47,6 +47,12 @@ export function useLimits(config: Pick<PorticoConfig, 'limits' | 'defaultPageSiz
       if (cost === undefined || cost <= limits.maxCost) return
       setResultAndStopExecution({ errors: [costError(cost, limits.maxCost, config.defaultPageSize)] })
     },
+    // Subscriptions too: each event's selection is read like a query's.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, config)
+      if (cost === undefined || cost <= limits.maxCost) return
+      setResultAndStopExecution({ errors: [costError(cost, limits.maxCost, config.defaultPageSize)] })
+    },
   }
 }
 

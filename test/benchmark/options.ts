@@ -29,6 +29,8 @@ export interface BenchOptions {
   out?: string
   /** First port tried for the private cluster. */
   pgPort: number
+  /** The live-query load instead (./live-run.ts). */
+  live: boolean
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -48,6 +50,8 @@ dataset in a private PostgreSQL 15 cluster, checks they return the same data, th
   --targets a,b       a subset of portico,portico-auth,postgraphile,limit
   --out FILE          the results JSON (default .portico/bench/results-<time>.json)
   --pg-port N         first port to try for the private cluster (55433)
+  --live              the live-query load instead: 10,000 @live subscribers (--quick: 1,000),
+                      statements per interval, latency, CPU, errors, leak check (live-run.ts)
   -h, --help          this text`
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
@@ -81,6 +85,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       targets: { type: 'string' },
       out: { type: 'string' },
       'pg-port': { type: 'string' },
+      live: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -103,5 +108,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     targets: list(values.targets, ['portico', 'portico-auth', 'postgraphile', 'limit'] as const, 'target'),
     ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
     pgPort: Math.round(positive(values['pg-port'], 55433, '--pg-port')),
+    live: values.live ?? false,
   }
 }

@@ -297,7 +297,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted)
   let code = 1
   try {
-    code = await runBenchmark(options, cleanup)
+    code = options.live ? await (await import('./live-run.ts')).runLiveBenchmark(options, cleanup) : await runBenchmark(options, cleanup)
   } catch (error) {
     console.error(`\nbenchmark failed: ${(error as Error).stack ?? error}`)
   } finally {
