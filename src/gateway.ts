@@ -17,6 +17,8 @@ import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { checkTextSearchConfigs } from './model/text-search-configs.js'
 import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
+import { IdempotencyTable } from './db/idempotency-store.js'
+import { Idempotency } from './schema/idempotency.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
@@ -100,7 +102,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery)
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
-    const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config)
+    // Idempotency keys live in the database, so every process sees them (src/db/idempotency-store.ts).
+    const idempotency = new Idempotency({
+      table: new IdempotencyTable(config.idempotencyTable),
+      direct: async (sql, ...values) => {
+        const result = (await pool.query(sql, values)) as pg.QueryResult | pg.QueryResult[]
+        return Array.isArray(result) ? [] : result.rows
+      },
+      windowMs: config.idempotencyWindowMs,
+    })
+    const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config, idempotency)
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
@@ -125,6 +136,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       pool,
       prisma,
       async close() {
+        idempotency.close()
         await prisma.$disconnect()
         await pool.end()
       },

@@ -141,6 +141,11 @@ export const configSchema = z
     readOnly: z.boolean().default(false),
     /** How long a create's idempotency key remembers its first result. */
     idempotencyWindowMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
+    /** Where idempotency keys are kept, shared by every Portico process ("schema.table"; created on first use). */
+    idempotencyTable: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'write it as "schema.table" in lower-case letters, digits and underscores')
+      .default('portico.idempotency_keys'),
     /**
      * Authorization through PostgreSQL: verify the request's `Authorization: Bearer` JWT, then run
      * all its statements in one transaction as the token's role, with its claims in

@@ -13,6 +13,7 @@ import { createRootFields } from './root-fields.js'
 import { createRelayTypes } from './relay-types.js'
 import { declareEntities, FEDERATION_LINK, guardEntities } from './federation.js'
 import { createMutationFields } from './mutation-fields.js'
+import type { Idempotency } from './idempotency.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
 import { checkGeneratedNames } from '../model/check-names.js'
@@ -31,6 +32,8 @@ export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
   config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs'>,
+  /** Where creates' idempotency keys are kept (none: keys are ignored). */
+  idempotency?: Idempotency,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
@@ -54,7 +57,7 @@ export function buildGraphQLSchemas(
   createObjectTypes(ctx)
   createRootFields(ctx)
   // Writes: ./mutation-fields.ts; none in read-only mode.
-  if (!config.readOnly) createMutationFields(ctx, config)
+  if (!config.readOnly) createMutationFields(ctx, config, idempotency)
   declareEntities(ctx)
   const schema = builder.toSchema({ sortSchema: false })
   const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
