@@ -19,6 +19,8 @@ import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './mode
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { IdempotencyTable } from './db/idempotency-store.js'
 import { Idempotency } from './schema/idempotency.js'
+import { ReadReplicas } from './db/read-replicas.js'
+import { useReadRouting } from './serve/use-read-routing.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
@@ -68,6 +70,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const progress = options.onProgress ?? ((message: string) => logger.info(message))
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
   const pool = createPool({ ...config, databaseUrl }, logger)
+  let replicas: ReadReplicas | undefined
   try {
     const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
@@ -85,7 +88,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(model.prismaSchema === committed ? 'the database matches the committed prisma/schema.prisma' : 'serving the structure introspected just now (it differs from the committed prisma/schema.prisma)')
 
     // Every statement, the planner's and Prisma's (writes), is counted for /metrics and the tests.
-    const metrics = createMetrics(pool)
+    // Read replicas, checked before the first request (src/db/read-replicas.ts).
+    replicas = config.readReplicas.length > 0 ? new ReadReplicas(pool, config.readReplicas, config, logger, config.replicaCheckIntervalMs) : undefined
+    await replicas?.start()
+    const metrics = createMetrics(pool, replicas)
     const onQuery = (sql: string) => {
       metrics.countStatement()
       options.onQuery?.(sql)
@@ -100,7 +106,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     for (const { table, column, type, reason } of datamodel.leftOut) logger.warn({ table, column, type, reason }, `column ${table}.${column} is not served: ${reason}`)
     await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const sqlRunner = createSqlRunner(pool, onQuery)
+    const sqlRunner = createSqlRunner(pool, onQuery, { onReplicaFailure: (target) => target.replica && replicas?.failed(target.replica) })
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
     // Idempotency keys live in the database, so every process sees them (src/db/idempotency-store.ts).
     const idempotency = new Idempotency({
@@ -125,7 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last],
+      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last, ...(replicas ? [useReadRouting(replicas, metrics.countRead)] : [])],
     })
     return {
       yoga,
@@ -137,11 +143,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       prisma,
       async close() {
         idempotency.close()
+        await replicas?.close()
         await prisma.$disconnect()
         await pool.end()
       },
     }
   } catch (error) {
+    await replicas?.close().catch(() => {})
     await pool.end().catch(() => {})
     throw error
   }

@@ -139,6 +139,13 @@ export const configSchema = z
     production: z.boolean().default(false),
     /** No mutations in the schema: a read-only API. */
     readOnly: z.boolean().default(false),
+    /**
+     * Streaming replicas (postgres:// URLs) for read-only operations: round robin among the healthy
+     * ones, the primary when none is (src/db/read-replicas.ts). Mutations always go to the primary.
+     */
+    readReplicas: z.array(z.string().superRefine(checkDatabaseUrl)).default([]),
+    /** How often each replica's health and replay position are checked. */
+    replicaCheckIntervalMs: z.number().int().min(50).default(1_000),
     /** How long a create's idempotency key remembers its first result. */
     idempotencyWindowMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
     /** Where idempotency keys are kept, shared by every Portico process ("schema.table"; created on first use). */
@@ -249,6 +256,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; p
   PORTICO_STATEMENT_TIMEOUT_MS: { key: 'statementTimeoutMs', parse: Number },
   NODE_ENV: { key: 'production', parse: (value) => value === 'production' },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
+  PORTICO_READ_REPLICAS: { key: 'readReplicas', parse: splitList },
 }
 
 /**
