@@ -20,6 +20,7 @@ import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { IdempotencyTable } from './db/idempotency-store.js'
 import { Idempotency } from './schema/idempotency.js'
 import { ReadReplicas } from './db/read-replicas.js'
+import { checkPoolerSessions } from './db/pooler.js'
 import { useReadRouting } from './serve/use-read-routing.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
@@ -69,9 +70,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, databaseUrl } = options
   const progress = options.onProgress ?? ((message: string) => logger.info(message))
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
-  const pool = createPool({ ...config, databaseUrl }, logger)
+  if (config.poolerUrl) await checkConnection(config.poolerUrl, config.connectionTimeoutMs)
+  // Requests' statements go through the pooler when there is one (src/db/pooler.ts).
+  const pool = createPool({ ...config, databaseUrl: config.poolerUrl ?? databaseUrl, startupOptions: !config.poolerUrl }, logger)
   let replicas: ReadReplicas | undefined
   try {
+    if (config.poolerUrl) await checkPoolerSessions(pool)
     const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
     // catalog reads of a big database on a busy server may take longer than a tight one.
@@ -106,7 +110,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     for (const { table, column, type, reason } of datamodel.leftOut) logger.warn({ table, column, type, reason }, `column ${table}.${column} is not served: ${reason}`)
     await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const sqlRunner = createSqlRunner(pool, onQuery, { onReplicaFailure: (target) => target.replica && replicas?.failed(target.replica) })
+    const sqlRunner = createSqlRunner(pool, onQuery, { preparedStatements: config.preparedStatements ?? !config.poolerUrl, onReplicaFailure: (target) => target.replica && replicas?.failed(target.replica) })
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
     // Idempotency keys live in the database, so every process sees them (src/db/idempotency-store.ts).
     const idempotency = new Idempotency({

@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, loadConfig, splitList, type ConfigInput } from '../config/config.js'
 import { ConnectionError } from '../db/connection-errors.js'
+import { PoolerSettingsError } from '../db/pooler.js'
 import { MissingSchemaError } from '../introspect/catalog.js'
 import { ModelError } from '../errors.js'
 
@@ -80,7 +81,7 @@ export function createProgram(): Command {
 /** Set by `serve`: the server runs until a signal, every other command exits when done. */
 let keepRunning = false
 
-const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError, ModelError]
+const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError, ModelError, PoolerSettingsError]
 
 /** Runs the command line; ends the process unless a server was started. */
 export async function run(argv: string[]): Promise<void> {

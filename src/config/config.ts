@@ -43,6 +43,13 @@ export const configSchema = z
   .object({
     /** PostgreSQL connection URL; none means the embedded demo database. */
     databaseUrl: z.string().superRefine(checkDatabaseUrl).optional(),
+    /**
+     * A transaction pooler (PgBouncer) in front of the same database: requests' statements go
+     * through it, introspection and LISTEN use databaseUrl directly (src/db/pooler.ts).
+     */
+    poolerUrl: z.string().superRefine(checkDatabaseUrl).optional(),
+    /** Named prepared statements for the planner's SQL; default: on, off with poolerUrl. */
+    preparedStatements: z.boolean().optional(),
     /** Database schemas to expose. */
     schemas: z.array(z.string().min(1)).min(1).optional(),
     host: z.string().min(1).default('localhost'),
@@ -245,6 +252,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; p
   PORTICO_JWT_ROLES: { key: 'auth.roles', parse: splitList },
   PORTICO_ANONYMOUS_ROLE: { key: 'auth.anonymousRole', parse: String },
   DATABASE_URL: { key: 'databaseUrl', parse: String },
+  PORTICO_POOLER_URL: { key: 'poolerUrl', parse: String },
   PORTICO_SCHEMAS: { key: 'schemas', parse: splitList },
   HOST: { key: 'host', parse: String },
   PORT: { key: 'port', parse: Number },
