@@ -22,6 +22,7 @@ import { Idempotency } from './schema/idempotency.js'
 import { ReadReplicas } from './db/read-replicas.js'
 import { checkPoolerSessions } from './db/pooler.js'
 import { useReadRouting } from './serve/use-read-routing.js'
+import { createResponseCache, type ResponseCache } from './serve/use-response-cache.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
@@ -61,6 +62,8 @@ export interface Gateway {
   prismaSchema: string
   pool: pg.Pool
   prisma: PrismaClientLike
+  /** The response cache, when enabled: row events from other writers invalidate through it. */
+  cache?: Pick<ResponseCache, 'invalidateTables'>
   close(): Promise<void>
 }
 
@@ -74,6 +77,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Requests' statements go through the pooler when there is one (src/db/pooler.ts).
   const pool = createPool({ ...config, databaseUrl: config.poolerUrl ?? databaseUrl, startupOptions: !config.poolerUrl }, logger)
   let replicas: ReadReplicas | undefined
+  let responseCache: ResponseCache | undefined
   try {
     if (config.poolerUrl) await checkPoolerSessions(pool)
     const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
@@ -125,6 +129,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (config.auth) await checkRoles(pool, config.auth)
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
+    // The shared response cache, opt-in (src/serve/use-response-cache.ts).
+    const cache = config.cache.enabled ? createResponseCache({ ...config.cache, redisUrl: config.redisUrl }, datamodel, logger) : undefined
+    responseCache = cache
     const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
     const yoga = createPorticoYoga({
       schema: config.federation.enabled ? subgraph : schema,
@@ -135,7 +142,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...authPlugins.last, ...(replicas ? [useReadRouting(replicas, metrics.countRead)] : [])],
+      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...(cache ? [cache.plugin] : []), ...authPlugins.last, ...(replicas ? [useReadRouting(replicas, metrics.countRead)] : []), ...(cache ? [cache.invalidation] : [])],
     })
     return {
       yoga,
@@ -145,8 +152,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       prismaSchema: model.prismaSchema,
       pool,
       prisma,
+      cache,
       async close() {
         idempotency.close()
+        await cache?.close()
         await replicas?.close()
         await prisma.$disconnect()
         await pool.end()
@@ -154,6 +163,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
   } catch (error) {
     await replicas?.close().catch(() => {})
+    await responseCache?.close()
     await pool.end().catch(() => {})
     throw error
   }

@@ -153,6 +153,22 @@ export const configSchema = z
     readReplicas: z.array(z.string().superRefine(checkDatabaseUrl)).default([]),
     /** How often each replica's health and replay position are checked. */
     replicaCheckIntervalMs: z.number().int().min(50).default(1_000),
+    /** Redis, shared by every Portico process: the response cache's store (`cache`). */
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    /**
+     * The response cache (src/serve/use-response-cache.ts): off unless `enabled`. In Redis when
+     * redisUrl is set, else in this process's memory. TTLs in milliseconds; a table's
+     * `@cacheTtl 30` smart comment (seconds) sets its type's, `ttlPerType` overrides.
+     */
+    cache: z
+      .object({
+        enabled: z.boolean().default(false),
+        ttlMs: z.number().int().min(0).default(60_000),
+        ttlPerType: z.record(z.string(), z.number().int().min(0)).default({}),
+        redisKeyPrefix: z.string().default('portico:cache:'),
+      })
+      .strict()
+      .prefault({}),
     /** How long a create's idempotency key remembers its first result. */
     idempotencyWindowMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
     /** Where idempotency keys are kept, shared by every Portico process ("schema.table"; created on first use). */
@@ -265,6 +281,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}`; p
   NODE_ENV: { key: 'production', parse: (value) => value === 'production' },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
   PORTICO_READ_REPLICAS: { key: 'readReplicas', parse: splitList },
+  PORTICO_REDIS_URL: { key: 'redisUrl', parse: String },
 }
 
 /**
