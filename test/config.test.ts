@@ -50,6 +50,10 @@ const DEFAULTS = {
   production: false,
   readOnly: false,
   idempotencyWindowMs: 86_400_000,
+  idempotencyTable: 'portico.idempotency_keys',
+  readReplicas: [],
+  replicaCheckIntervalMs: 1_000,
+  cache: { enabled: false, ttlMs: 60_000, ttlPerType: {}, redisKeyPrefix: 'portico:cache:' },
   federation: { enabled: true, shareable: [], inaccessible: [] },
 }
 
@@ -133,6 +137,9 @@ describe('precedence: file < environment < flags', () => {
         PORTICO_MAX_PAGE_SIZE: '6',
         PORTICO_LOG_LEVEL: 'silent',
         PORTICO_READ_ONLY: 'true',
+        PORTICO_READ_REPLICAS: 'postgres://u@r1/d, postgres://u@r2/d',
+        PORTICO_POOLER_URL: 'postgres://u@bouncer:6432/d',
+        PORTICO_REDIS_URL: 'redis://cache:6379',
         NODE_ENV: 'production',
       },
     })
@@ -147,6 +154,9 @@ describe('precedence: file < environment < flags', () => {
       maxPageSize: 6,
       logLevel: 'silent',
       readOnly: true,
+      readReplicas: ['postgres://u@r1/d', 'postgres://u@r2/d'],
+      poolerUrl: 'postgres://u@bouncer:6432/d',
+      redisUrl: 'redis://cache:6379',
       production: true,
     })
   })
