@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The fixture suite loads the big reference databases and has its own script and config.
-    exclude: ['**/node_modules/**', 'test/fixtures-suite/**'],
+    // So does the installed-package test (test/package/: npm install takes minutes).
+    exclude: ['**/node_modules/**', 'test/fixtures-suite/**', 'test/package/**'],
     globalSetup: ['test/support/global-setup.ts'],
     // Tests run against real databases (and PGlite, which is slower to start than a query).
     testTimeout: 60_000,

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Portico runs its TypeScript sources (and the Prisma client it generates at start-up) through tsx.
-import { register } from 'tsx/esm/api'
+// Portico runs the JavaScript `npm run build` writes to dist/: no TypeScript is transpiled at run
+// time. In a checkout, sources newer than dist/ are built first (bin/build.mjs).
+import { buildIfStale } from './build.mjs'
 
-register()
-const { run } = await import('../src/cli/main.ts')
+try {
+  buildIfStale()
+} catch (error) {
+  process.stderr.write(`portico: ${error.message}\n`)
+  process.exit(1)
+}
+const { run } = await import('../dist/cli/main.js')
 await run(process.argv)

@@ -15,7 +15,7 @@ import { introspectDatabase } from './introspect/introspect-database.js'
 import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { checkTextSearchConfigs } from './model/text-search-configs.js'
-import { loadGeneratedClient, PACKAGE_ROOT, type PrismaClientLike } from './model/generate-client.js'
+import { loadGeneratedClient, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { IdempotencyTable } from './db/idempotency-store.js'
 import { Idempotency } from './schema/idempotency.js'
@@ -40,7 +40,13 @@ import { checkRoles } from './auth/check-roles.js'
 import { createTokenVerifier } from './auth/verify-token.js'
 import { useAuth } from './serve/use-auth.js'
 import { useRequestTransaction } from './serve/use-request-transaction.js'
-import { createPorticoYoga, type PorticoYoga } from './serve/yoga.js'
+import { createPorticoYoga } from './serve/yoga.js'
+import { createLaneLink, createPorticoServer, type PorticoServer } from './serve/compiled-lane.js'
+import { useRequestScope } from './serve/use-request-scope.js'
+import { applyExtensions, createExtensionApi, type LoadedExtension, type PorticoExtension } from './schema/extend.js'
+import { loadExtension } from './schema/load-extension.js'
+import { createRequestContext } from './schema/request-context.js'
+import { ExtensionError } from './errors.js'
 
 export interface GatewayOptions {
   databaseUrl: string
@@ -50,10 +56,18 @@ export interface GatewayOptions {
   onProgress?: (message: string) => void
   /** Called with every SQL statement sent, by the planner or Prisma (tests count them). */
   onQuery?: (sql: string) => void
+  /**
+   * The committed prisma/schema.prisma text introspection starts from (it keeps its renames) and
+   * compares with; default: the project's, prisma/schema.prisma in the working directory (COMMITTED_PRISMA_SCHEMA).
+   */
+  committedPrismaSchema?: string
+  /** Extensions given as functions (a library user's); those of `config.extensions` are loaded from their files. */
+  extensions?: PorticoExtension[]
 }
 
 export interface Gateway {
-  yoga: PorticoYoga
+  /** The server: the compiled lane in front of Yoga (./serve/compiled-lane.ts); `fetch` and a node:http handler. */
+  yoga: PorticoServer
   /** The API, as schema.graphql prints it. */
   schema: GraphQLSchema
   /** The Apollo Federation subgraph of the same API (served unless federation is disabled). */
@@ -67,20 +81,47 @@ export interface Gateway {
   close(): Promise<void>
 }
 
-export const COMMITTED_PRISMA_SCHEMA = join(PACKAGE_ROOT, 'prisma', 'schema.prisma')
+/** The extension files of the config, then those given as functions, in that order. */
+async function loadExtensions(files: string[], functions: PorticoExtension[]): Promise<LoadedExtension[]> {
+  const loaded: LoadedExtension[] = []
+  for (const file of files) loaded.push(await loadExtension(file))
+  functions.forEach((extend, i) => {
+    if (typeof extend !== 'function') throw new ExtensionError(`extensions[${i}] must be a function (builder, portico) => void`)
+    loaded.push({ source: `function ${extend.name || `#${i + 1}`}`, extend })
+  })
+  return loaded
+}
+
+/** A schema an extension made invalid (a field on a type it cannot extend, a bad select) says so. */
+function buildExtendedSchemas<T>(build: () => T, extensions: LoadedExtension[]): T {
+  try {
+    return build()
+  } catch (error) {
+    if (extensions.length === 0 || error instanceof ExtensionError || (error as Error).name !== 'PothosSchemaError') throw error
+    throw new ExtensionError(`the schema with extensions ${extensions.map((e) => e.source).join(', ')} is not valid: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * The project's committed Prisma schema: in the working directory, where `portico introspect`
+ * writes it (in this repository, the reference database's; installed, the user's project's).
+ */
+export const COMMITTED_PRISMA_SCHEMA = join(process.cwd(), 'prisma', 'schema.prisma')
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, databaseUrl } = options
   const progress = options.onProgress ?? ((message: string) => logger.info(message))
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
   if (config.poolerUrl) await checkConnection(config.poolerUrl, config.connectionTimeoutMs)
+  // Before connecting: a missing or broken extension file is a configuration error.
+  const extensions = await loadExtensions(config.extensions, options.extensions ?? [])
   // Requests' statements go through the pooler when there is one (src/db/pooler.ts).
   const pool = createPool({ ...config, databaseUrl: config.poolerUrl ?? databaseUrl, startupOptions: !config.poolerUrl }, logger)
   let replicas: ReadReplicas | undefined
   let responseCache: ResponseCache | undefined
   try {
     if (config.poolerUrl) await checkPoolerSessions(pool)
-    const committed = existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined
+    const committed = options.committedPrismaSchema ?? (existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined)
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
     // catalog reads of a big database on a busy server may take longer than a tight one.
     const introspectionPool = createPool({ ...config, databaseUrl, poolSize: 2, statementTimeoutMs: 0 }, logger)
@@ -112,6 +153,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (tracing) prisma.$on('query', recordPrismaQuery)
     const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog, { textSearchConfig: config.textSearchConfig })
     for (const { table, column, type, reason } of datamodel.leftOut) logger.warn({ table, column, type, reason }, `column ${table}.${column} is not served: ${reason}`)
+    for (const { function: fn, reason } of datamodel.leftOutFunctions) logger.warn({ function: fn, reason }, `function ${fn} is not served: ${reason}`)
     await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
     const sqlRunner = createSqlRunner(pool, onQuery, { preparedStatements: config.preparedStatements ?? !config.poolerUrl, onReplicaFailure: (target) => target.replica && replicas?.failed(target.replica) })
@@ -125,29 +167,77 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       },
       windowMs: config.idempotencyWindowMs,
     })
-    const { schema, subgraph } = buildGraphQLSchemas(prisma, planner, config, idempotency)
+    const api = createExtensionApi({ sql: tracing ? traceSqlRunner(sqlRunner) : sqlRunner, planner, prisma, logger })
+    const schemas = buildExtendedSchemas(
+      () => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel), idempotency),
+      extensions,
+    )
+    // The served schema is built now (the other lazily): an extension's mistake stops start-up here.
+    const served = buildExtendedSchemas(() => (config.federation.enabled ? schemas.subgraph : schemas.schema), extensions)
     if (config.auth) await checkRoles(pool, config.auth)
-    // With auth: the caller's identity first, and every operation in its own transaction as that
-    // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     // The shared response cache, opt-in (src/serve/use-response-cache.ts).
     const cache = config.cache.enabled ? createResponseCache({ ...config.cache, redisUrl: config.redisUrl }, datamodel, logger) : undefined
     responseCache = cache
-    const authPlugins = config.auth ? { first: [useAuth(createTokenVerifier(config.auth))], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    // With auth: the caller's identity first, and every operation in its own transaction as that
+    // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
+    const verify = config.auth ? createTokenVerifier(config.auth) : undefined
+    const authPlugins = verify ? { first: [useAuth(verify)], last: [useRequestTransaction(pool)] } : { first: [], last: [] }
+    const lane = createLaneLink()
     const yoga = createPorticoYoga({
-      schema: config.federation.enabled ? subgraph : schema,
-      context: () => ({}),
+      schema: served,
+      // Per request: its DataLoaders for extensions (./schema/request-context.ts).
+      context: () => createRequestContext(),
       logger,
       readiness: poolReadiness(pool, () => true),
       // Production: clients get the API, not its map; the schema is published as SDL instead.
       graphiql: !config.production,
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
-      plugins: [useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}), ...(tracing ? [useTracing()] : []), ...authPlugins.first, metrics.plugin, useBodyLimit(config.limits.maxBodyBytes), useRequestGuards(), ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []), ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []), useLimits(config), ...(config.production ? [useDisableIntrospection() as Plugin] : []), useCompiledReads(planner, logger), ...(cache ? [cache.plugin] : []), ...authPlugins.last, ...(replicas ? [useReadRouting(replicas, metrics.countRead)] : []), ...(cache ? [cache.invalidation] : [])],
+      plugins: [
+        useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}),
+        ...(tracing ? [useTracing()] : []),
+        ...authPlugins.first,
+        metrics.plugin,
+        useBodyLimit(config.limits.maxBodyBytes),
+        useRequestGuards(),
+        ...(config.csrfPrevention.enabled ? [useCSRFPrevention(config.csrfPrevention)] : []),
+        ...(config.persistedOperations?.file ? [usePersistedOperations(config.persistedOperations)] : []),
+        useLimits(config),
+        ...(config.production ? [useDisableIntrospection() as Plugin] : []),
+        useCompiledReads(planner, logger, lane),
+        ...(cache ? [cache.plugin] : []),
+        ...authPlugins.last,
+        // After the request transaction, so its wrapper is outside it (./serve/use-read-routing.ts).
+        ...(replicas ? [useReadRouting(replicas, metrics.countRead)] : []),
+        useRequestScope(),
+        ...(cache ? [cache.invalidation] : []),
+      ],
     })
+    const server = createPorticoServer(
+      {
+        yoga,
+        schema: served,
+        planner,
+        config,
+        logger,
+        metrics,
+        pool,
+        ...(verify ? { verify } : {}),
+        // Read replicas (and x-portico-min-lsn) and the response cache are Yoga plugins: with either,
+        // every request goes through Yoga, which routes, caches and invalidates.
+        enabled: !tracing && !replicas && !cache,
+      },
+      lane,
+    )
     return {
-      yoga,
-      schema,
-      subgraph,
+      yoga: server,
+      // The one served is built already; the other only if asked for (print, introspect, tests).
+      get schema() {
+        return schemas.schema
+      },
+      get subgraph() {
+        return schemas.subgraph
+      },
       datamodel,
       prismaSchema: model.prismaSchema,
       pool,

@@ -22,7 +22,8 @@ let api: TestGateway
 beforeAll(async () => {
   db = await createTestDatabase('auth', rlsSchemaSql(prefix))
   // A pool of one: every request reuses the same connection, so a setting left behind would show.
-  api = await startTestGateway(db.url, { schemas: ['notes'], poolSize: 1, auth: { jwtSecret: SECRET, roles: [roles.user, roles.nogrant], anonymousRole: roles.anon } })
+  // maxBulkRows 2: below the three notes, at Alice's two (row-level security counts first).
+  api = await startTestGateway(db.url, { schemas: ['notes'], poolSize: 1, limits: { maxBulkRows: 2 }, auth: { jwtSecret: SECRET, roles: [roles.user, roles.nogrant], anonymousRole: roles.anon } })
 }, 120_000)
 
 afterAll(async () => {
@@ -78,6 +79,19 @@ describe('each user sees only their own rows', () => {
     })
     expect(api.statements).toHaveLength(1)
     expect(await dataAs('bob', query)).toEqual({ notes: { totalCount: 1, nodes: [{ id: 3, body: 'bob one' }], aggregates: { count: 1, sum: { score: '10' } } } })
+  })
+
+  it('through the compiled lane too: a query Yoga compiled once is answered there, as each caller, and a bad token is still refused', async () => {
+    const query = '{ notes(orderBy: [{ id: ASC }]) { nodes { id body } } }'
+    await dataAs('alice', query)
+    const answered = api.gateway.yoga.lane.answered
+    expect(await dataAs('bob', query)).toEqual({ notes: { nodes: [{ id: 3, body: 'bob one' }] } })
+    expect(await dataAs('alice', query)).toEqual({ notes: { nodes: [{ id: 1, body: 'alice one' }, { id: 2, body: 'alice two' }] } })
+    expect(api.gateway.yoga.lane.answered).toBe(answered + 2)
+    expect(await leftOnConnection()).toEqual({ who: expect.not.stringMatching(new RegExp(roles.user)), claims: '', sub: '' })
+    const refused = await post(query, `Bearer ${await token({ sub: 'alice', role: roles.user }, { secret: 'another-secret-that-is-long-enough-for-hs256' })}`)
+    expect(refused.status).toBe(401)
+    expect(api.gateway.yoga.lane.answered).toBe(answered + 2)
   })
 
   it('in groupBy', async () => {
@@ -155,6 +169,28 @@ describe('each user writes only their own rows', () => {
     expect(await dataAs('bob', '{ notes { nodes { body } } }')).toEqual({ notes: { nodes: [{ body: 'bob one' }] } })
     expect(await dataAs('alice', '{ notes(where: { body: { equals: "alice three" } }) { totalCount } }')).toEqual({ notes: { totalCount: 1 } })
     await dataAs('alice', 'mutation { deleteManyNote(where: { body: { equals: "alice three" } }) { count } }')
+  })
+})
+
+describe('bulk writes run as the caller', () => {
+  const scores = async () => (await api.gateway.pool.query('SELECT id, owner, score FROM notes.note ORDER BY id')).rows
+
+  it('all: true touches and counts only the rows the policy shows; maxBulkRows counts those too', async () => {
+    const before = await scores()
+    expect(before).toEqual([{ id: 1, owner: 'alice', score: 3 }, { id: 2, owner: 'alice', score: 4 }, { id: 3, owner: 'bob', score: 10 }])
+    const unfiltered = await post('mutation { deleteManyNote(where: {}) { count } }', `Bearer ${await as('alice')}`)
+    expect(unfiltered.body.errors?.map((e) => e.extensions?.code)).toEqual(['UNFILTERED_BULK_WRITE'])
+    // Three notes, over the cap of two, but Alice sees two: within it.
+    expect(await dataAs('alice', 'mutation { updateManyNote(all: true, data: { score: 0 }) { count } }')).toEqual({ updateManyNote: { count: 2 } })
+    expect(await scores()).toEqual([{ id: 1, owner: 'alice', score: 0 }, { id: 2, owner: 'alice', score: 0 }, { id: 3, owner: 'bob', score: 10 }])
+    // A third note of Alice's: now her all: true is over the cap, and rolls back (the request goes on).
+    await dataAs('alice', 'mutation { createNote(data: { id: 90, body: "alice bulk" }) { id } }')
+    const over = await post('mutation { updateManyNote(all: true, data: { score: 1 }) { count } } ', `Bearer ${await as('alice')}`)
+    expect(over.body.errors?.map((e) => e.extensions)).toEqual([{ code: 'BULK_LIMIT_EXCEEDED', type: 'Note', count: 3, maxBulkRows: 2 }])
+    expect((await scores()).map((r) => r.score)).toEqual([0, 0, 10, 0])
+    expect(await dataAs('alice', 'mutation { deleteManyNote(where: { id: { equals: 90 } }) { count } }')).toEqual({ deleteManyNote: { count: 1 } })
+    await api.gateway.pool.query('UPDATE notes.note SET score = CASE id WHEN 1 THEN 3 WHEN 2 THEN 4 ELSE score END')
+    expect(await scores()).toEqual(before)
   })
 })
 

@@ -14,7 +14,7 @@ import { buildSchema, GraphQLObjectType, GraphQLSchema } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, databaseUrl, repoRoot, testServer, type TestDatabase } from './support/test-database.js'
 
-// Every run starts a Node process that loads all of Portico through tsx: seconds each on a busy machine.
+// Every run starts a Node process that loads all of Portico (dist/): a second or more each on a busy machine.
 vi.setConfig({ testTimeout: 180_000 })
 
 const BIN = path.join(repoRoot, 'bin', 'portico.mjs')
@@ -111,10 +111,10 @@ describe('help', () => {
 
   const COMMON = ['--database-url <url>', '--schemas <list>', '--config <file>', '--log-level <level>']
   const OPTIONS: Record<string, string[]> = {
-    serve: [...COMMON, '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '-h, --help'],
-    introspect: [...COMMON, '--dir <dir>', '-h, --help'],
+    serve: [...COMMON, '--extension <file>', '--host <host>', '--port <port>', '--pool-size <n>', '--read-only', '--watch', '-h, --help'],
+    introspect: [...COMMON, '--extension <file>', '--dir <dir>', '-h, --help'],
     inspect: [...COMMON, '--json', '-h, --help'],
-    print: [...COMMON, '--out <file>', '--federation', '-h, --help'],
+    print: [...COMMON, '--extension <file>', '--out <file>', '--federation', '-h, --help'],
   }
 
   for (const [command, options] of Object.entries(OPTIONS)) {

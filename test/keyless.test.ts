@@ -30,7 +30,8 @@ afterAll(async () => {
 
 it('has a list (and its groups) but no lookup and no Node without a key', () => {
   const fields = api.gateway.schema.getQueryType()!.getFields()
-  expect(Object.keys(fields).sort()).toEqual(['iotawatts', 'iotawattsGroupBy'])
+  // deviceEnergyKwh: the demo's function (src/db/demo-database.ts), not a lookup.
+  expect(Object.keys(fields).sort()).toEqual(['deviceEnergyKwh', 'iotawatts', 'iotawattsGroupBy'])
   expect(api.gateway.schema.getType('Node')).toBeUndefined()
 })
 
@@ -52,4 +53,31 @@ it('pages by offset cursors over duplicates, covering every row once', async () 
   expect(second.iotawatts.pageInfo.hasNextPage).toBe(false)
   expect([...first.iotawatts.nodes, ...second.iotawatts.nodes]).toHaveLength(5)
   expect(first.iotawatts.nodes).toEqual([{ sensor: 'fridge', power: 0 }, { sensor: 'mains', power: 100 }])
+})
+
+it('with a declared key: deleteManyIotawatt(where: {}) is refused and nothing is lost; maxBulkRows caps all: true', async () => {
+  const keyed = await startTestGateway(db.url, { schemas: ['api'], primaryKeys: { 'api.iotawatt': ['device', 'sensor', 'timestamp'] }, limits: { maxBulkRows: 4 } })
+  const client = new pg.Client({ connectionString: db.url })
+  await client.connect()
+  const all = async () => (await client.query('SELECT device, sensor, power::float8 AS power FROM api.iotawatt ORDER BY 1, 2, 3')).rows
+  try {
+    const before = await all()
+    expect(before).toHaveLength(5)
+    const refused = await keyed.query('mutation { deleteManyIotawatt(where: {}) { count } }')
+    expect(refused).toEqual({
+      data: { deleteManyIotawatt: null },
+      errors: [expect.objectContaining({ message: 'deleteManyIotawatt has no filter and would delete every Iotawatt row: give a where that selects rows, or all: true to delete them all', extensions: { code: 'UNFILTERED_BULK_WRITE', type: 'Iotawatt' } })],
+    })
+    const capped = await keyed.query('mutation { deleteManyIotawatt(all: true) { count } }')
+    expect(capped.errors?.map((e) => e.extensions)).toEqual([{ code: 'BULK_LIMIT_EXCEEDED', type: 'Iotawatt', count: 5, maxBulkRows: 4 }])
+    expect(await all()).toEqual(before)
+    // Four rows is within the cap: the filter picks them (duplicates included), the shop's stays.
+    expect(await keyed.data('mutation { updateManyIotawatt(where: { device: { equals: "house" } }, data: { v: 1 }) { count } }')).toEqual({ updateManyIotawatt: { count: 4 } })
+    expect((await client.query('SELECT device, v::float8 AS v FROM api.iotawatt ORDER BY 1, 2')).rows).toEqual([...Array(4).fill({ device: 'house', v: 1 }), { device: 'shop', v: 230 }])
+    expect(await keyed.data('mutation { deleteManyIotawatt(where: { device: { equals: "shop" } }) { count } }')).toEqual({ deleteManyIotawatt: { count: 1 } })
+    expect(await all()).toEqual(before.filter((r) => r.device !== 'shop'))
+  } finally {
+    await client.end()
+    await keyed.close()
+  }
 })

@@ -466,3 +466,59 @@ describe('read-only mode', () => {
     }
   })
 })
+
+describe('bulk writes that cannot empty a table by accident', () => {
+  const gadgets = async () => rows('SELECT id, name, took::text FROM public.gadget ORDER BY id')
+
+  it('refuses updateMany/deleteMany with an absent or empty where, writing nothing', async () => {
+    await sql.query(`INSERT INTO public.gadget (name, parts) VALUES ('g1', '{a}'), ('g2', '{b}'), ('g3', '{c}')`)
+    const before = await gadgets()
+    const tags = await count('app.tag')
+    expect(before).toHaveLength(3)
+    for (const where of ['', '(where: {})', '(where: null)', '(where: { AND: [{}] })', '(where: { AND: [] })', '(where: { name: {} })', '(where: { NOT: {} })', '(where: { OR: [{}, { name: { equals: "g1" } }] })', '(all: false)']) {
+      const deleted = errorOf(await api.query(`mutation { deleteManyGadget${where} { count } }`))
+      expect(deleted.message).toBe('deleteManyGadget has no filter and would delete every Gadget row: give a where that selects rows, or all: true to delete them all')
+      expect(deleted.extensions).toEqual({ code: 'UNFILTERED_BULK_WRITE', type: 'Gadget' })
+      const args = where === '' ? '(data: { name: "x" })' : where.replace(')', ', data: { name: "x" })')
+      const updated = errorOf(await api.query(`mutation { updateManyGadget${args} { count } }`))
+      expect(updated.message).toBe('updateManyGadget has no filter and would update every Gadget row: give a where that selects rows, or all: true to update them all')
+    }
+    expect(errorOf(await api.query('mutation { deleteManyTag(where: {}) { count } }')).extensions?.code).toBe('UNFILTERED_BULK_WRITE')
+    expect(await gadgets()).toEqual(before)
+    expect(await count('app.tag')).toBe(tags)
+  })
+
+  it('a where that matches nothing is a filter; all: true with a filter is refused', async () => {
+    expect(await api.data('mutation { deleteManyGadget(where: { OR: [] }) { count } }')).toEqual({ deleteManyGadget: { count: 0 } })
+    const both = errorOf(await api.query('mutation { deleteManyGadget(where: { name: { equals: "g1" } }, all: true) { count } }'))
+    expect(both.message).toBe('deleteManyGadget: give either a where that selects rows or all: true, not both')
+    expect(both.extensions?.code).toBe('BAD_USER_INPUT')
+    expect(await gadgets()).toHaveLength(3)
+  })
+
+  it('all: true writes every row, an empty where beside it included', async () => {
+    const updated = await api.data('mutation { updateManyGadget(where: {}, all: true, data: { took: "PT1M" }) { count } }')
+    expect(updated).toEqual({ updateManyGadget: { count: 3 } })
+    expect((await gadgets()).map((g) => g.took)).toEqual(['00:01:00', '00:01:00', '00:01:00'])
+    expect(await api.data('mutation { deleteManyGadget(all: true) { count } }')).toEqual({ deleteManyGadget: { count: 3 } })
+    expect(await gadgets()).toEqual([])
+  })
+
+  it('allowUnfilteredBulkWrites lets an empty where write every row; limits.maxBulkRows rolls back a larger write', async () => {
+    await sql.query(`INSERT INTO public.gadget (name, parts) VALUES ('h1', '{a}'), ('h2', '{b}'), ('h3', '{c}')`)
+    const allowed = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'], allowUnfilteredBulkWrites: true, limits: { maxBulkRows: 2 } })
+    try {
+      const over = errorOf(await allowed.query('mutation { updateManyGadget(where: {}, data: { name: "renamed" }) { count } }'))
+      expect(over.message).toBe('updateManyGadget would update 3 Gadget rows, more than limits.maxBulkRows (2): nothing was written; narrow the where, or raise the limit')
+      expect(over.extensions).toEqual({ code: 'BULK_LIMIT_EXCEEDED', type: 'Gadget', count: 3, maxBulkRows: 2 })
+      expect(errorOf(await allowed.query('mutation { deleteManyGadget { count } }')).extensions).toEqual({ code: 'BULK_LIMIT_EXCEEDED', type: 'Gadget', count: 3, maxBulkRows: 2 })
+      expect((await gadgets()).map((g) => g.name)).toEqual(['h1', 'h2', 'h3'])
+      expect(await allowed.data('mutation { updateManyGadget(where: { name: { in: ["h1", "h2"] } }, data: { name: "two" }) { count } }')).toEqual({ updateManyGadget: { count: 2 } })
+      expect(await allowed.data('mutation { deleteManyGadget(where: { name: { equals: "h3" } }) { count } }')).toEqual({ deleteManyGadget: { count: 1 } })
+      expect(await allowed.data('mutation { deleteManyGadget(where: {}) { count } }')).toEqual({ deleteManyGadget: { count: 2 } })
+      expect(await gadgets()).toEqual([])
+    } finally {
+      await allowed.close()
+    }
+  })
+})

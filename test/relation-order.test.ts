@@ -6,7 +6,7 @@
  * forwards and backwards give exactly the rows of the SQL order.
  */
 import { describe, expect, it } from 'vitest'
-import { bothPaths, useProjectDatabase } from './support/project-database.js'
+import { useProjectDatabase } from './support/project-database.js'
 
 const project = useProjectDatabase('relation_order')
 const rows = (text: string, params: unknown[] = []) => project.rows(text, params)

@@ -2,9 +2,10 @@
 // Yoga gets the CJS build from Node, and a schema from one copy is rejected by the other.
 import { GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql/index.js'
 import { createServer, request as httpRequest } from 'node:http'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ClientError } from '../src/serve/client-error.js'
+import { ClientError } from '../src/errors.js'
 import { listen } from '../src/serve/http-server.js'
 import type { Readiness } from '../src/serve/readiness.js'
 import { installShutdown } from '../src/serve/shutdown.js'
@@ -56,14 +57,67 @@ const post = (body: unknown, accept = 'application/json', headers: Record<string
   })
 
 describe('GraphQL over HTTP', () => {
-  it('serves GraphiQL titled Portico to a browser', async () => {
+  it('serves GraphiQL titled Portico to a browser: a small page naming its files, no CDN', async () => {
     const response = await setup().yoga.fetch('http://portico.test/graphql', { headers: { accept: 'text/html' } })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toContain('text/html')
     const html = await response.text()
     expect(html).toContain('<title>Portico</title>')
-    // Everything GraphiQL needs is in the page: no script, style or icon from a CDN.
+    // Not the 9 MB document with everything inlined: a page of a few hundred bytes.
+    expect(html.length).toBeLessThan(4_000)
+    // Everything GraphiQL needs comes from this server: no script, style or icon from a CDN.
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?(https?:)?\/\//i)
+    const files = [...html.matchAll(/graphiql\/([\w.-]+\.[0-9a-f]{16}\.(js|css|ico))/g)].map((m) => m[1])
+    expect(files.filter((f) => /^graphiql\.[0-9a-f]{16}\.js$/.test(f!))).toHaveLength(1)
+    expect(files.filter((f) => /^graphiql\.[0-9a-f]{16}\.css$/.test(f!))).toHaveLength(1)
+    expect(files.filter((f) => /^(editor|json|graphql)\.worker\.[0-9a-f]{16}\.js$/.test(f!))).toHaveLength(3)
+    expect(files.filter((f) => /^favicon\./.test(f!))).toHaveLength(1)
+  })
+
+  it("serves GraphiQL's files compressed as accepted, cacheable for a year, 304 on their ETag", async () => {
+    const { yoga } = setup()
+    const html = await (await yoga.fetch('http://portico.test/graphql', { headers: { accept: 'text/html' } })).text()
+    const script = /src="(graphiql\/graphiql\.([0-9a-f]{16})\.js)"/.exec(html)!
+    const url = `http://portico.test/${script[1]}`
+    const { js, css } = await import('@graphql-yoga/render-graphiql/graphiql')
+
+    const br = await yoga.fetch(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } })
+    expect(br.status).toBe(200)
+    expect(br.headers.get('content-encoding')).toBe('br')
+    expect(br.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(br.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    expect(br.headers.get('etag')).toBe(`"${script[2]}"`)
+    expect(br.headers.get('vary')).toBe('accept-encoding')
+    const compressed = Buffer.from(await br.arrayBuffer())
+    expect(compressed.length).toBeLessThan(js.length / 3)
+    expect(brotliDecompressSync(compressed).toString()).toBe(js)
+
+    const gz = await yoga.fetch(url, { headers: { 'accept-encoding': 'gzip' } })
+    expect(gz.headers.get('content-encoding')).toBe('gzip')
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(js)
+
+    const plain = await yoga.fetch(url, { headers: { 'accept-encoding': 'identity' } })
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(await plain.text()).toBe(js)
+
+    const again = await yoga.fetch(url, { headers: { 'accept-encoding': 'br', 'if-none-match': `"${script[2]}"` } })
+    expect(again.status).toBe(304)
+    expect(await again.text()).toBe('')
+    expect(again.headers.get('etag')).toBe(`"${script[2]}"`)
+
+    const style = /href="(graphiql\/graphiql\.[0-9a-f]{16}\.css)"/.exec(html)![1]
+    const styleResponse = await yoga.fetch(`http://portico.test/${style}`, { headers: { 'accept-encoding': 'br' } })
+    expect(styleResponse.headers.get('content-type')).toBe('text/css; charset=utf-8')
+    expect(brotliDecompressSync(Buffer.from(await styleResponse.arrayBuffer())).toString()).toBe(css)
+
+    expect((await yoga.fetch('http://portico.test/graphiql/graphiql.0000000000000000.js')).status).toBe(404)
+  })
+
+  it('serves no GraphiQL files when GraphiQL is off', async () => {
+    const yoga = createPorticoYoga({ schema, logger: memoryLogger().logger, readiness: { check: async () => true }, context: () => ({}), graphiql: false })
+    const html = await (await setup().yoga.fetch('http://portico.test/graphql', { headers: { accept: 'text/html' } })).text()
+    const script = /src="(graphiql\/[^"]+)"/.exec(html)![1]
+    expect((await yoga.fetch(`http://portico.test/${script}`)).status).toBe(404)
   })
 
   it('answers GET queries', async () => {

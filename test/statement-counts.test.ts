@@ -11,22 +11,37 @@
  *   - N lookups by key of one type in one document: one statement (`WHERE key IN (...)`);
  *   - `node(nodeId:)` lookups of mixed types: one statement per distinct type.
  * Each answer is compared with the database (read with `pg`), and no statement may mention a
- * column the operation did not ask for.
+ * column the operation did not ask for. Statements are counted by PostgreSQL (pg_stat_statements,
+ * on a private cluster: ./support/database-statements.ts), and Portico's own count must agree.
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestGateway, type TestGateway } from './support/gateway.js'
 import { dataStatements, describeStatements, executedByGraphQL, run as runOn, type CatalogueOperation } from './support/statement-catalogue.js'
+import { countStatementsAt, type DatabaseStatements } from './support/database-statements.js'
+import { createClusterDatabase, privateClusterUnavailable, startPrivateCluster, type Cluster } from './support/private-cluster.js'
 import { createTestDatabase, readFixtureSql, type TestDatabase } from './support/test-database.js'
 
-let db: TestDatabase
+let db: TestDatabase | undefined
+let cluster: Cluster | undefined
+let counter: DatabaseStatements | undefined
 let api: TestGateway
 let sql: pg.Client
 
 beforeAll(async () => {
-  db = await createTestDatabase('statements', readFixtureSql('portico-test.sql'))
-  api = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'] })
-  sql = new pg.Client({ connectionString: db.url })
+  // Counted by PostgreSQL on a private cluster; where none can start (no PostgreSQL binaries, and
+  // not CI, where that is an error), by Portico's hooks on the shared test server.
+  let url: string
+  if (privateClusterUnavailable()) {
+    db = await createTestDatabase('statements', readFixtureSql('portico-test.sql'))
+    url = db.url
+  } else {
+    cluster = await startPrivateCluster()
+    url = await createClusterDatabase(cluster, 'statements', readFixtureSql('portico-test.sql').join('\n'))
+    counter = await countStatementsAt(cluster.adminUrl, 'statements')
+  }
+  api = await startTestGateway(url, { schemas: ['app', 'audit', 'public'] }, { countAt: counter })
+  sql = new pg.Client({ connectionString: url })
   await sql.connect()
   ctx = await loadContext()
   model = await loadModel()
@@ -35,7 +50,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await sql?.end()
   await api?.close()
+  await counter?.close()
   await db?.drop()
+  await cluster?.stop()
 })
 
 // ---- Counting ------------------------------------------------------------------------------
@@ -626,9 +643,11 @@ describe('loaders live and die with their request', () => {
       return (await response.json()) as { data?: unknown; errors?: unknown }
     }
     api.statements.length = 0
+    await counter?.reset()
     const [a, b] = await Promise.all([fetchData('{ x: post(id: 4) { title } y: post(id: 5) { title } }'), fetchData('{ x: post(id: 6) { title } z: post(id: 7) { title } }')])
     expect(a).toEqual({ data: { x: { title: 'Post number 4' }, y: { title: 'Post number 5' } } })
     expect(b).toEqual({ data: { x: { title: 'Post number 6' }, z: { title: 'Post number 7' } } })
     expect(dataStatements(api.statements)).toHaveLength(2)
+    if (counter) expect(dataStatements(await counter.read())).toHaveLength(2)
   })
 })

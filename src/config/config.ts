@@ -3,7 +3,7 @@
  * Validated once at start; every problem is reported in one readable line per field.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { z } from 'zod'
 import { manifestProblem } from '../serve/persisted-operations-manifest.js'
 
@@ -106,6 +106,11 @@ export const configSchema = z
         maxCost: z.number().int().min(1).default(250_000),
         /** Largest request body accepted (Content-Length), in bytes; larger is a 413. */
         maxBodyBytes: z.number().int().min(1).default(1_000_000),
+        /**
+         * Most rows one updateMany/deleteMany may touch: beyond it the write is rolled back with an
+         * error giving the count (src/schema/bulk-writes.ts).
+         */
+        maxBulkRows: z.number().int().min(1).default(10_000),
       })
       .strict()
       .prefault({}),
@@ -144,6 +149,11 @@ export const configSchema = z
       .prefault({}),
     /** Production mode: no introspection, no GraphiQL (NODE_ENV=production sets it). */
     production: z.boolean().default(false),
+    /**
+     * updateMany/deleteMany with no filter run on every row without `all: true`. Off: such a call is
+     * refused (UNFILTERED_BULK_WRITE), so one cannot empty a table by accident.
+     */
+    allowUnfilteredBulkWrites: z.boolean().default(false),
     /** No mutations in the schema: a read-only API. */
     readOnly: z.boolean().default(false),
     /**
@@ -229,6 +239,18 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Extension modules, each default-exporting `(builder, portico) => void` (src/schema/extend.ts):
+     * paths relative to the config file (flags: to the working directory); `.ts` files are fine.
+     */
+    extensions: z
+      .array(z.string().min(1))
+      .superRefine((files, ctx) => {
+        files.forEach((file, i) => {
+          if (!existsSync(file)) ctx.addIssue({ code: 'custom', path: [i], message: `extension file ${file} does not exist` })
+        })
+      })
+      .default([]),
     /** The Apollo Federation 2 subgraph served at /graphql (`_service`, `_entities`). */
     federation: z
       .object({
@@ -253,9 +275,9 @@ export type PorticoConfig = z.infer<typeof configSchema>
 export const DEFAULT_SCHEMAS = ['public']
 export type ConfigInput = z.input<typeof configSchema>
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+// Bad configuration: start-up stops with the message (exit 2). Raised below config/ too, so it lives in the leaf.
+export { ConfigError } from '../errors.js'
+import { ConfigError } from '../errors.js'
 
 export const DEFAULT_CONFIG_FILE = 'portico.config.json'
 
@@ -316,7 +338,13 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
-  const fromFile = readConfigFile(options.file ?? env.PORTICO_CONFIG, cwd)
+  const configFile = options.file ?? env.PORTICO_CONFIG
+  const fromFile = readConfigFile(configFile, cwd)
+  // Extension files are relative to the file that names them; the flags' to the working directory.
+  if (Array.isArray(fromFile.extensions)) {
+    const dir = dirname(resolve(cwd, configFile ?? DEFAULT_CONFIG_FILE))
+    fromFile.extensions = fromFile.extensions.map((file: unknown) => (typeof file === 'string' ? resolve(dir, file) : file))
+  }
   const merged: Record<string, unknown> = { ...fromFile }
   for (const [name, { key, parse }] of Object.entries(ENVIRONMENT)) {
     const value = env[name]
@@ -329,6 +357,10 @@ export function loadConfig(options: LoadConfigOptions = {}): PorticoConfig {
   const tracing = tracingFromEnv(env)
   if (tracing) merged.tracing = { ...(merged.tracing as object | undefined), ...tracing }
   const flags = Object.fromEntries(Object.entries(options.flags ?? {}).filter(([, v]) => v !== undefined))
+  // --extension adds to the config file's list.
+  if (Array.isArray(flags.extensions)) {
+    flags.extensions = [...((merged.extensions as string[] | undefined) ?? []), ...flags.extensions.map((file: string) => resolve(cwd, file))]
+  }
   const result = configSchema.safeParse({ ...merged, ...flags })
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`)

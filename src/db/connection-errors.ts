@@ -6,7 +6,7 @@
  * client error that says so (classifyDatabaseFailure, databaseFailureError).
  */
 import pg from 'pg'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 export class ConnectionError extends Error {
   override name = 'ConnectionError'
@@ -201,3 +201,6 @@ export function isDatabaseFailureError(error: unknown): boolean {
   const code = (error as { extensions?: { code?: unknown } } | undefined)?.extensions?.code
   return code === 'DATABASE_UNAVAILABLE' || code === 'DATABASE_BUSY'
 }
+
+/** Errors with no SQLSTATE come from the connection, not the statement (the SQL runner and the request session both ask). */
+export const isConnectionError = (error: unknown) => !(typeof error === 'object' && error !== null && 'code' in error && /^[0-9A-Z]{5}$/.test(String((error as { code: unknown }).code)))

@@ -5,8 +5,8 @@
  * and the checksum in test/demo-database.test.ts are the same on every machine.
  */
 
-/** Bump when the generated rows change: the demo database stores it and is rebuilt on a mismatch. */
-export const DEMO_VERSION = 'portico-demo v2'
+/** Bump when the generated rows (or the demo's functions) change: the demo database stores it and is rebuilt on a mismatch. */
+export const DEMO_VERSION = 'portico-demo v3'
 
 export interface DemoReading {
   /** Milliseconds since the epoch (UTC). */

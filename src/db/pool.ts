@@ -5,7 +5,7 @@
  */
 import pg from 'pg'
 import type { Logger } from '../log.js'
-import type { ClientError } from '../serve/client-error.js'
+import type { ClientError } from '../errors.js'
 import { classifyDatabaseFailure, clientErrorFor, type DatabaseFailure } from './connection-errors.js'
 import { fixTypeParsers } from './type-parsers.js'
 

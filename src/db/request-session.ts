@@ -17,7 +17,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
-import { isConnectionError } from './sql-runner.js'
+import { isConnectionError } from './connection-errors.js'
 
 /** Who the request runs as in PostgreSQL. */
 export interface SessionIdentity {

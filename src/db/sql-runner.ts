@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 import { RequestSession } from './request-session.js'
 import { databaseFailure } from './pool.js'
-import { classifyDatabaseFailure } from './connection-errors.js'
+import { classifyDatabaseFailure, isConnectionError } from './connection-errors.js'
 import { currentReadTarget, type ReadTarget } from './read-replicas.js'
 
 export interface SqlRunner {
@@ -104,6 +104,3 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void, 
     },
   }
 }
-
-/** Errors with no SQLSTATE come from the connection, not the statement (the request session uses it too). */
-export const isConnectionError = (error: unknown) => !(typeof error === 'object' && error !== null && 'code' in error && /^[0-9A-Z]{5}$/.test(String((error as { code: unknown }).code)))

@@ -2,10 +2,11 @@
  * What Prisma's introspection does not tell us, read from PostgreSQL's catalogs: comments (which
  * become descriptions, and may carry smart tags), materialized views (which Prisma skips), domains
  * (served as their base type), every unique key and foreign key (including those of tables Prisma
- * cannot model, and unique indexes on materialized views), and the schemas that exist (so a typo
- * in --schemas gets a clear error). Nothing above this module reads pg_catalog.
+ * cannot model, and unique indexes on materialized views), the functions (./functions.ts), and
+ * the schemas that exist (so a typo in --schemas gets a clear error). Nothing above this module reads pg_catalog.
  */
 import { parseSmartComment, type Tags } from './smart-tags.js'
+import { readFunctions, type CatalogFunction } from './functions.js'
 
 /** Any driver's query function: pg's Client/Pool `query`, PGlite's `query`, ... */
 export type Query = (sql: string, params?: unknown[]) => Promise<{ rows: any[] }>
@@ -67,6 +68,8 @@ export interface Catalog {
   relations: CatalogRelation[]
   /** `schema.name` -> relation */
   byName: Map<string, CatalogRelation>
+  /** The functions of the exposed schemas (./functions.ts). */
+  functions?: CatalogFunction[]
 }
 
 const KINDS: Record<string, CatalogRelation['kind']> = {
@@ -189,6 +192,7 @@ export async function readCatalog(query: Query, schemas: string[]): Promise<Cata
   const columns = (await query(COLUMNS_SQL, [schemas])).rows
   const uniqueKeys = (await query(UNIQUE_KEYS_SQL, [schemas])).rows
   const foreignKeys = (await query(FOREIGN_KEYS_SQL, [schemas])).rows
+  const functions = await readFunctions(query, schemas)
   const byName = new Map<string, CatalogRelation>()
   for (const row of columns) {
     const key = `${row.schema}.${row.name}`
@@ -242,5 +246,5 @@ export async function readCatalog(query: Query, schemas: string[]): Promise<Cata
       tags: parseSmartComment(row.comment).tags,
     })
   }
-  return { relations: [...byName.values()], byName }
+  return { relations: [...byName.values()], byName, functions }
 }

@@ -5,7 +5,7 @@
 import type pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { assertSchemasExist, readCatalog, type Catalog } from './catalog.js'
-import { introspectWithPrisma } from './schema-engine.js'
+import { cachedIntrospection } from './introspection-cache.js'
 import { applyConfigTags, type SmartTagsConfig } from './config-tags.js'
 import { refinePrismaSchema } from '../model/refine-schema.js'
 import { schemaHeader } from '../model/schema-header.js'
@@ -31,10 +31,14 @@ export interface DatabaseModel {
 export async function introspectDatabase(pool: pg.Pool, options: IntrospectOptions): Promise<DatabaseModel> {
   const query = (sql: string, params?: unknown[]) => pool.query(sql, params as never[])
   await assertSchemasExist(query, options.schemas)
-  options.onProgress?.(`introspecting schemas ${options.schemas.join(', ')} with Prisma's schema engine`)
   const header = schemaHeader(options.schemas)
   const previous = options.previous && sameSchemas(options.previous, header) ? options.previous : header
-  const engine = await introspectWithPrisma(new PrismaPg(pool) as never, previous, options.schemas)
+  const engine = await cachedIntrospection({ query, schemas: options.schemas, previous }, async () => {
+    options.onProgress?.(`introspecting schemas ${options.schemas.join(', ')} with Prisma's schema engine`)
+    // Loaded only when the catalogs changed: the engine is a 5 MB WASM module.
+    const { introspectWithPrisma } = await import('./schema-engine.js')
+    return introspectWithPrisma(new PrismaPg(pool) as never, previous, options.schemas)
+  }, options.onProgress)
   const catalog = await readCatalog(query, options.schemas)
   const unmatchedTags = applyConfigTags(catalog, options.smartTags, options.primaryKeys)
   options.onProgress?.('applying Portico naming, keys, materialized views and descriptions')

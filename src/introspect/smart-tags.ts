@@ -12,7 +12,9 @@
  * - columns: `@name`, `@omit [actions]`, `@deprecated reason`, and on a tsvector column
  *   `@textSearchConfig english` (the configuration its full-text searches use);
  * - foreign keys: `@fieldName` (the to-one side), `@foreignFieldName` (the other side), `@omit`;
- * - unique constraints and indexes: `@fieldName` (the root lookup), `@omit`.
+ * - unique constraints and indexes: `@fieldName` (the root lookup), `@omit`;
+ * - functions: `@name`, `@omit`, `@deprecated reason`, and on a computed field `@filterable`,
+ *   `@sortable` (../model/functions.ts).
  */
 export type TagValue = string | true
 export type Tags = Record<string, TagValue[]>

@@ -43,6 +43,27 @@ export function checkGeneratedNames(datamodel: Datamodel, scalars: string[], opt
     const kinds = model.key.length ? (['create', 'createMany', 'update', 'updateMany', 'delete', 'deleteMany', 'upsert'] as const) : (['create', 'createMany'] as const)
     for (const kind of kinds) claim(mutations, rootFieldName[kind](model.name), `the ${kind} mutation of table ${table}`)
   }
+  checkFunctionNames(datamodel, { types, queries, mutations }, options)
+}
+
+/** What functions add (./functions.ts): root fields, computed fields beside a type's own, record types. */
+function checkFunctionNames(datamodel: Datamodel, scopes: { types: Names; queries: Names; mutations: Names }, options: { mutations: boolean }): void {
+  const fix = "rename the function's field with a smart comment (COMMENT ON FUNCTION ... IS '@name other'), or @omit it"
+  const fieldsOf = new Map<string, Names>()
+  for (const fn of datamodel.functions) {
+    const what = `function ${fn.schema}.${fn.name}`
+    if (fn.returns.kind === 'record') claimName(fn.returns.type, scopes.types, `the row type of ${fn.returns.source}`, fix)
+    if (fn.role === 'query') claimName(fn.field, scopes.queries, what, fix)
+    if (fn.role === 'mutation' && options.mutations) claimName(fn.field, scopes.mutations, what, fix)
+    if (fn.role !== 'computed') continue
+    const model = datamodel.models.get(fn.model!)!
+    let fields = fieldsOf.get(model.name)
+    if (!fields) {
+      fields = new Map([...model.scalars, ...model.relations].map((f) => [f.name, `${model.name}.${f.name} (a column or relation of table ${qualified(model)})`]))
+      fieldsOf.set(model.name, fields)
+    }
+    claimName(fn.field, fields, `the computed field ${model.name}.${fn.field} of ${what}`, fix)
+  }
 }
 
 const qualified = (model: ModelInfo) => `${model.table.schema}.${model.table.name}`

@@ -12,7 +12,8 @@ import { addCatalogRelations } from './catalog-relations.js'
 import { omittedActions, type OmitAction } from './omit.js'
 import { uniqueKeysOf } from './unique-keys.js'
 import { leftOutColumns, type LeftOutColumn } from './left-out.js'
-import { blocks, dbFieldNameOf, dbNameOf, enums, fields as astFields, fieldAttribute, parsePrismaSchema, stringArgument, type Field } from './prisma-ast.js'
+import { computedFieldsByModel, describeFunctions, type FunctionInfo, type LeftOutFunction } from './functions.js'
+import { blocks, dbFieldNameOf, dbNameOf, enumDbNameOf, enums, fields as astFields, fieldAttribute, parsePrismaSchema, stringArgument, type Field } from './prisma-ast.js'
 
 export type DMMFField = PothosPrismaDatamodel['datamodel']['models'][string]['fields'][number]
 
@@ -73,6 +74,12 @@ export interface Datamodel {
   raw: PothosPrismaDatamodel
   /** Columns of the exposed schemas the API does not serve (none but those @omit hides, normally). */
   leftOut: LeftOutColumn[]
+  /** The functions the API serves: root queries, mutations and computed fields (./functions.ts). */
+  functions: FunctionInfo[]
+  /** Each model's computed fields, by field name. */
+  computed: Map<string, Map<string, FunctionInfo>>
+  /** Functions of the exposed schemas the API does not serve, and why (logged at start). */
+  leftOutFunctions: LeftOutFunction[]
 }
 
 /** `textSearchConfig`: the configured default for full-text search (a column's `@textSearchConfig` wins). */
@@ -174,7 +181,17 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       ),
     ]),
   )
-  return { models, enums: enumValues, raw, leftOut: leftOutColumns(models.values(), catalog) }
+  const enumNames = new Map(enums(ast).map((e) => [`${enumDbNameOf(e).schema}.${enumDbNameOf(e).name}`, e.name]))
+  const functions = describeFunctions(catalog.functions ?? [], models.values(), enumNames)
+  return {
+    models,
+    enums: enumValues,
+    raw,
+    leftOut: leftOutColumns(models.values(), catalog),
+    functions: functions.functions,
+    computed: computedFieldsByModel(functions.functions),
+    leftOutFunctions: functions.leftOut,
+  }
 }
 
 /** `@deprecated reason` on a foreign key deprecates the relation, both sides. */

@@ -1,18 +1,28 @@
 /**
  * Turns a schema.prisma text into a loaded Prisma client and Pothos datamodel by running Prisma's
- * own generators (`prisma generate`, offline: see prisma/no-schema-engine.sh). Results are cached
- * by the schema's hash under .portico/clients/, so a restart on an unchanged database is fast.
+ * own generators (`prisma generate`, offline: see prisma/no-schema-engine.sh). Prisma writes
+ * TypeScript; it is bundled once into two JavaScript files (esbuild), so serving transpiles
+ * nothing. Results are cached by the schema's hash under .portico/clients/, so a restart on an
+ * unchanged database is fast.
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { delimiter, dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
+import { fixPothosTypes } from './fix-pothos-types.js'
 
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const PRISMA_CLI = join(PACKAGE_ROOT, 'node_modules', 'prisma', 'build', 'index.js')
+import { PACKAGE_ROOT } from '../package-root.js'
+
+export { PACKAGE_ROOT }
+// Resolved, not joined to PACKAGE_ROOT: installed as a dependency, Portico's own dependencies sit
+// beside it (node_modules/prisma), not under it (node_modules/portico/node_modules/prisma).
+const PRISMA_CLI = createRequire(import.meta.url).resolve('prisma/build/index.js')
+/** The node_modules/.bin holding the generators' commands (`prisma-pothos-types`), beside prisma. */
+const GENERATOR_BIN = join(dirname(PRISMA_CLI), '..', '..', '.bin')
 const NO_SCHEMA_ENGINE = join(PACKAGE_ROOT, 'prisma', 'no-schema-engine.sh')
 
 export interface GeneratedClient {
@@ -30,7 +40,7 @@ export interface PrismaClientLike {
 export async function runPrismaGenerate(schemaPath: string): Promise<void> {
   const env = {
     ...process.env,
-    PATH: `${join(PACKAGE_ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
+    PATH: [GENERATOR_BIN, join(PACKAGE_ROOT, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter),
     PRISMA_SCHEMA_ENGINE_BINARY: NO_SCHEMA_ENGINE,
     PRISMA_HIDE_UPDATE_MESSAGE: '1',
     CHECKPOINT_DISABLE: '1',
@@ -50,7 +60,8 @@ export async function runPrismaGenerate(schemaPath: string): Promise<void> {
 export async function loadGeneratedClient(schemaText: string, onProgress?: (message: string) => void): Promise<GeneratedClient> {
   const hash = createHash('sha256').update(schemaText).digest('hex').slice(0, 16)
   const directory = join(PACKAGE_ROOT, '.portico', 'clients', hash)
-  if (!existsSync(join(directory, 'src', 'generated', 'pothos-types.ts'))) {
+  const generated = join(directory, 'src', 'generated')
+  if (!existsSync(join(generated, 'pothos-types.ts'))) {
     onProgress?.('generating the Prisma client and Pothos types')
     // Generate beside, then rename: concurrent starts never see a half-written client.
     const staging = `${directory}.${process.pid}.${Date.now()}`
@@ -58,6 +69,8 @@ export async function loadGeneratedClient(schemaText: string, onProgress?: (mess
     await writeFile(join(staging, 'prisma', 'schema.prisma'), schemaText)
     try {
       await runPrismaGenerate(join(staging, 'prisma', 'schema.prisma'))
+      await fixPothosTypes(join(staging, 'src', 'generated'))
+      await compileGeneratedClient(join(staging, 'src', 'generated'))
       await rename(staging, directory).catch(async (error: NodeJS.ErrnoException) => {
         if (!existsSync(directory)) throw error // someone else won the race otherwise
         await rm(staging, { recursive: true, force: true })
@@ -68,12 +81,37 @@ export async function loadGeneratedClient(schemaText: string, onProgress?: (mess
     }
   } else {
     onProgress?.('reusing the generated Prisma client for this schema')
+    // Cached by an earlier Portico that loaded the TypeScript itself.
+    if (!existsSync(join(generated, COMPILED.datamodel))) await compileGeneratedClient(generated)
   }
-  return importGeneratedClient(join(directory, 'src', 'generated'), directory)
+  return importGeneratedClient(generated, directory)
 }
 
-export async function importGeneratedClient(generatedDir: string, directory = generatedDir): Promise<GeneratedClient> {
-  const client = (await import(pathToFileURL(join(generatedDir, 'prisma', 'client.ts')).href)) as Pick<GeneratedClient, 'PrismaClient'>
-  const types = (await import(pathToFileURL(join(generatedDir, 'pothos-types.ts')).href)) as { getDatamodel(): PothosPrismaDatamodel }
+/** The JavaScript bundles beside Prisma's TypeScript (relative to the generated folder). */
+const COMPILED = { client: join('js', 'client.js'), datamodel: join('js', 'pothos-types.js') }
+
+/**
+ * Bundles the generated client (client.ts and the internal modules it imports) and the Pothos
+ * datamodel into one JavaScript file each, packages left as imports. Types vanish; the
+ * `import.meta.url` Prisma's client reads is the bundle's, in the same folder depth.
+ */
+async function compileGeneratedClient(generatedDir: string): Promise<void> {
+  // Only here: a warm start never loads esbuild.
+  const { build } = await import('esbuild')
+  await build({
+    entryPoints: { client: join(generatedDir, 'prisma', 'client.ts'), 'pothos-types': join(generatedDir, 'pothos-types.ts') },
+    outdir: join(generatedDir, 'js'),
+    bundle: true,
+    packages: 'external',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+  })
+}
+
+async function importGeneratedClient(generatedDir: string, directory: string): Promise<GeneratedClient> {
+  const client = (await import(pathToFileURL(join(generatedDir, COMPILED.client)).href)) as Pick<GeneratedClient, 'PrismaClient'>
+  const types = (await import(pathToFileURL(join(generatedDir, COMPILED.datamodel)).href)) as { getDatamodel(): PothosPrismaDatamodel }
   return { PrismaClient: client.PrismaClient, datamodel: types.getDatamodel(), directory }
 }

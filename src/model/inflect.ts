@@ -223,3 +223,21 @@ export const rootFieldName = {
 export function scalarFilterTypeName(type: string, list: boolean): string {
   return `${type}${list ? 'List' : ''}Filter`
 }
+
+/**
+ * Names of what PostgreSQL functions become (../model/functions.ts): the field is the function's
+ * name in camelCase (`last_day` -> `lastDay`; a computed field drops its table's prefix:
+ * `film_rental_count(film)` -> `Film.rentalCount`), arguments in camelCase, unnamed ones by their
+ * position (`arg0`, `arg1`, ...; a computed field's row is position 0), the rows of `RETURNS TABLE`
+ * or OUT parameters a type of their own (`filmInStock` -> `FilmInStockRecord`), whose unnamed
+ * columns are PostgreSQL's `column1`, `column2`, ... A `@name` smart tag names the field.
+ */
+export const functionName = {
+  field: (sqlName: string) => camel(sqlName),
+  computedField: (sqlName: string, tablePrefix: string) => camel(sqlName.slice(tablePrefix.length)),
+  argument: (sqlName: string | null, position: number) => (sqlName ? camel(sqlName) : `arg${position}`),
+  recordType: (field: string) => `${typePart(field)}Record`,
+  recordField: (sqlName: string | null, position: number) => (sqlName ? camel(sqlName) : `column${position + 1}`),
+  /** A composite type (CREATE TYPE ... AS) as a function's result: named like a table. */
+  compositeType: (sqlName: string, schema: string) => typeName(sqlName, schema, false),
+}

@@ -3,7 +3,7 @@
  * the configured default and each column's `@textSearchConfig` are checked once at start, so a
  * misspelt one stops the start with a line naming it instead of failing every search.
  */
-import { ConfigError } from '../config/config.js'
+import { ConfigError } from '../errors.js'
 import type { Query } from '../introspect/catalog.js'
 import type { Datamodel } from './datamodel.js'
 

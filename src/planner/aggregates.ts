@@ -5,7 +5,7 @@
  * Shared by the schema (the aggregate types) and the compiler.
  */
 import { allows, isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
-import { elementValue } from './compile-read.js'
+import { elementValue } from './column-value.js'
 
 export type AggregateFunction = 'sum' | 'avg' | 'min' | 'max'
 

@@ -4,7 +4,7 @@
  * validation errors are not recognised as such (they are named PothosValidationError, and the
  * server knows GraphQL errors by name), so those thrown by Pothos's helpers are converted here.
  */
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 /** A malformed argument (page arguments, cursors, nodeIds, group-by arguments). */
 export const badInput = (message: string): ClientError => new ClientError(message, 'BAD_USER_INPUT')
@@ -34,4 +34,14 @@ export function toReadError(error: unknown): unknown {
   if (!binned && !/^22[0-9A-Z]{3}$/.test(code)) return error
   const message = String((error as Error).message).split('\n')[0]!.slice(0, 200)
   return new ClientError(`Invalid value: ${message}`, 'INVALID_VALUE', { sqlState: code })
+}
+
+/**
+ * A function's own `RAISE EXCEPTION '...'` (SQLSTATE P0001): its author wrote the message for the
+ * caller (a rule of the API, "not enough stock"), so the caller sees it; other errors unchanged.
+ */
+export function toRaisedError(error: unknown): unknown {
+  if ((error as { code?: unknown } | null)?.code !== 'P0001') return error
+  const message = String((error as Error).message).split('\n')[0]!.slice(0, 500)
+  return new ClientError(message, 'RAISED_EXCEPTION', { sqlState: 'P0001' })
 }

@@ -5,7 +5,8 @@
  */
 import type { PorticoConfig } from '../config/config.js'
 import type { ModelInfo } from '../model/datamodel.js'
-import { aggregatesJson, columnValue, objectTypeOf, type CompileContext } from './compile-read.js'
+import { aggregatesJson, objectTypeOf, type CompileContext } from './compile-read.js'
+import { columnValue } from './column-value.js'
 import { compileWhere } from './compile-where.js'
 import { COUNT_SQL } from './aggregates.js'
 import { selectionOf, type SelectedField } from './selection.js'

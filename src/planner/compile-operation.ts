@@ -1,7 +1,8 @@
 /**
  * A whole query operation -> one SQL statement whose single text value is the response's `data`.
  *
- * Every root field Portico serves is a model's list, a lookup by key or `node(nodeId:)`, and each
+ * Every root field Portico serves is a model's list, a lookup by key, `node(nodeId:)` or a
+ * function's call (../model/functions.ts), and each
  * compiles to JSON already in its served form (./compile-read.ts), so an operation made only of
  * those needs neither GraphQL execution nor JSON parsing: PostgreSQL writes the response. Adjacent
  * lookups of one type and shape (100 aliased `film(filmId:)`) are one `unnest(keys)` subquery, as
@@ -23,9 +24,10 @@ import {
 } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
-import { connectionSql, objectJson, objectTypeOf, type CompileContext } from './compile-read.js'
+import { connectionSql, functionResultSql, objectJson, objectTypeOf, type CompileContext } from './compile-read.js'
 import { toDbValue } from './compile-where.js'
 import { rootSourceOf } from './field-source.js'
+import { isExtensionField } from './extension-fields.js'
 import { decodeNodeId } from './node-id.js'
 import { representationKey } from './entity-keys.js'
 import { groupBySql } from './compile-group-by.js'
@@ -35,6 +37,19 @@ import { arrayTypeOf, column, jsonMember, literal, Params, tableName, toText } f
 export interface CompiledOperation {
   sql: string
   values: unknown[]
+  /**
+   * The operation has extension fields: their resolvers run after the statement, by GraphQL
+   * execution over its data (a CompiledRoot as the root value), instead of sending its text as is.
+   */
+  execute: boolean
+}
+
+/**
+ * The root value of an operation executed over its compiled statement's data: generated root
+ * fields read their value from it by response key (../schema/extension-plugin.ts).
+ */
+export class CompiledRoot {
+  constructor(readonly data: Record<string, unknown>) {}
 }
 
 interface Lookup {
@@ -85,7 +100,11 @@ export function compileOperation(
   if (introspection) return null
 
   const params = new Params()
-  const ctx: CompileContext = { op, datamodel, params, pageSizes }
+  const resolvers = { needed: false }
+  const ctx: CompileContext = { op, datamodel, params, pageSizes, resolvers }
+  // node and _entities yield abstract types, which GraphQL execution over the data could not tell apart.
+  let abstract = false
+  let reads = 0
   // The response is written as text, member by member in the operation's order.
   const members: (string | Run)[] = []
   const from: string[] = []
@@ -100,6 +119,7 @@ export function compileOperation(
       continue
     }
     if (field.name === '_entities') {
+      abstract = true
       const entities = entityLookups(ctx, schema, field)
       const runs: (string | Run)[] = []
       for (const lookup of entities) addToRuns(ctx, runs, lookup)
@@ -108,7 +128,13 @@ export function compileOperation(
       continue
     }
     const source = rootSourceOf(field.def)
-    if (!source) return null
+    if (!source) {
+      // An extension's root field runs its own resolver after the statement.
+      if (!isExtensionField(field.def)) return null
+      resolvers.needed = true
+      continue
+    }
+    reads += 1
     if (source.kind === 'rootList') {
       members.push(jsonMember(field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`))
       continue
@@ -117,18 +143,25 @@ export function compileOperation(
       members.push(jsonMember(field.key, `(${groupBySql(ctx, source.model, field, pageSizes)})`))
       continue
     }
+    if (source.kind === 'function') {
+      members.push(jsonMember(field.key, functionResultSql(ctx, source.fn, field)))
+      continue
+    }
     if (source.kind === 'lookup') {
       const { model, fields } = source
       addToRuns(ctx, members, { field, model, type: objectTypeOf(field), fields, key: fields.map((k) => field.args[k]) })
     } else {
+      abstract = true
       const node = decodeNodeId(datamodel, schema, String(field.args.nodeId))
       addToRuns(ctx, members, { field, ...node, fields: node.model.key })
     }
   }
 
   const parts = members.map((m) => (typeof m === 'string' ? m : runText(m, true)))
+  // Only extension root fields (and __typename): nothing for a statement to read.
+  if (resolvers.needed && (abstract || reads === 0)) return null
   const text = parts.length ? `'{' || ${parts.join(` || ',' || `)} || '}'` : `'{}'`
-  return { sql: `SELECT ${text} AS j${from.length ? ` FROM ${from.join(', ')}` : ''}`, values: params.values }
+  return { sql: `SELECT ${text} AS j${from.length ? ` FROM ${from.join(', ')}` : ''}`, values: params.values, execute: resolvers.needed }
 }
 
 /**

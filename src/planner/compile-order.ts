@@ -8,13 +8,15 @@
  * LIMIT 1)`, nested for a chain of to-one relations); or an aggregate of a to-many relation's rows
  * (`(SELECT count(*) FROM invoice c WHERE c.customer_id = t.customer_id)`). The same expression is
  * written for the row and for the cursor row, so keyset pages follow any of these orders. A
- * tsvector column orders by its rank for some words (./full-text.ts).
+ * tsvector column orders by its rank for some words (./full-text.ts); a `@sortable` computed field
+ * by the function of the row (./compile-function.ts).
  */
 import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel.js'
 import { badInput } from './client-errors.js'
 import { joinCondition } from './joins.js'
 import { rankDirection, rankSql, type RankOrder } from './full-text.js'
 import { column, tableName, type Params } from './sql.js'
+import { callSql } from './compile-function.js'
 
 /**
  * One `orderBy` list item, shaped like Prisma's: `{ lastName: ASC }`, `{ customer: { lastName: ASC } }`,
@@ -83,6 +85,12 @@ function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, ad
       if (!scope) throw new Error(`ordering by ${model.name}.${name} needs parameters`)
       const rank = value as RankOrder
       add(`${path}${name}`, () => via(rankSql(model, name, rank, scope.params)), rankDirection(rank))
+      continue
+    }
+    // A computed field (`@sortable`): the function of the row, with its defaults.
+    const computed = scope?.datamodel.computed.get(model.name)?.get(name)
+    if (!relation && computed) {
+      add(`${path}${name}`, () => via((alias) => callSql(scope!.datamodel, scope!.params, computed, {}, { model, alias })), value)
       continue
     }
     if (!relation) {

@@ -10,8 +10,8 @@
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql'
 import { offsetToCursor } from '@pothos/plugin-relay'
 import type { PorticoConfig } from '../config/config.js'
-import { isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
-import { compileWhere, enumLabels } from './compile-where.js'
+import type { Datamodel, ModelInfo } from '../model/datamodel.js'
+import { compileWhere } from './compile-where.js'
 import { afterCursorSql, orderBySql, orderItems, reversed, type OrderInput } from './compile-order.js'
 import { decodeKeyCursor, pageWindow, type ConnectionArgs } from './connection.js'
 import { sourceOf } from './field-source.js'
@@ -19,12 +19,19 @@ import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
 import { column, ident, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
 import { aggregateSql, COUNT_SQL, type AggregateFunction } from './aggregates.js'
+import { columnValue } from './column-value.js'
+import { callSql, functionValueSql, servedAsIs } from './compile-function.js'
+import type { FunctionInfo } from '../model/functions.js'
+import { merge, ROW_KEY, rowFieldOf, type RowSelection } from './extension-fields.js'
+import { rowSelectionJson } from './compile-row-select.js'
 
 export interface CompileContext {
   op: Operation
   datamodel: Datamodel
   params: Params
   pageSizes: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
+  /** Set when the SQL reads row data for extension fields: their resolvers must run after it. */
+  resolvers?: { needed: boolean }
 }
 
 /** Where a connection's rows come from: a condition on the target's alias (TRUE at the root). */
@@ -52,7 +59,20 @@ const offsetCursorSql = (offset: string) => base64(`'OffsetConnection:' || (${of
 
 /** `json_build_object(...)` of a selection on a model row `alias`. */
 export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, selection: Selection, alias: string): string {
-  return jsonObject([...selection.values()].map((field) => [field.key, fieldValue(ctx, model, type, field, alias)]))
+  const entries: [string, string][] = []
+  // Extension fields (../schema/extend.ts) are resolved in Node from the row data they select,
+  // read here under one hidden key.
+  let rowSelection: RowSelection | undefined
+  for (const field of selection.values()) {
+    const row = rowFieldOf(field.def)
+    if (row) rowSelection = merge(rowSelection, row.selection)
+    else entries.push([field.key, fieldValue(ctx, model, type, field, alias)])
+  }
+  if (rowSelection) {
+    if (ctx.resolvers) ctx.resolvers.needed = true
+    entries.push([ROW_KEY, rowSelectionJson(ctx.datamodel, ctx.params, model, rowSelection, alias, columnValue)])
+  }
+  return jsonObject(entries)
 }
 
 function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, field: SelectedField, alias: string): string {
@@ -87,50 +107,67 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectTy
         `EXISTS (SELECT 1 FROM ${tableName(join)} ${j} WHERE ${joinCondition(join, j, toFar, far, inner)} AND ${joinCondition(model, alias, toJoin, join, j)})`,
       )})`
     }
+    case 'computed':
+      return functionResultSql(ctx, source.fn, field, { model, alias })
   }
+}
+
+/**
+ * A function's field: its result, shaped as the field asks, from one call read once (a function
+ * in FROM is called once, however often its value is used). A root field's call, a computed
+ * field's (of the row `row`) and a mutation's alike:
+ * - a scalar or array: its served value (a bare call when served as is);
+ * - `void`: true once called;
+ * - a table's row: that object, or null; a record (RETURNS TABLE, OUT parameters, a composite
+ *   type): an object of its columns, or null. A row or record whose columns are all NULL is null
+ *   (PostgreSQL tells them apart no better);
+ * - SETOF a table's rows: a connection, paged by offset (function rows have no key to keep keyset
+ *   cursors stable), in the function's own order unless `orderBy` says otherwise; for a mutation a
+ *   list, as its call must run once and its rows cannot be asked for page by page;
+ * - SETOF anything else: a list, in the function's order.
+ */
+export function functionResultSql(ctx: CompileContext, fn: FunctionInfo, field: SelectedField, row?: { model: ModelInfo; alias: string }): string {
+  const result = fn.returns
+  const target = result.kind === 'row' ? ctx.datamodel.models.get(result.model)! : undefined
+  if (target && fn.set && fn.role !== 'mutation') {
+    // Written only if the selection reads rows (`{ __typename }` reads none): an argument's
+    // parameter that no SQL uses would have no type.
+    let call: string | undefined
+    const from = () => (call ??= callSql(ctx.datamodel, ctx.params, fn, field.args, row))
+    return `(${connectionSql(ctx, target, field, () => 'TRUE', { from })})`
+  }
+  const call = callSql(ctx.datamodel, ctx.params, fn, field.args, row)
+  const f = ctx.params.alias()
+  if (result.kind === 'void') return `(SELECT TRUE FROM ${call} AS ${f})`
+  if (result.kind === 'scalar' || result.kind === 'array') {
+    const value = functionValueSql(ctx.datamodel, result, `${f}.v`)
+    if (fn.set) return `(SELECT coalesce(json_agg(${value} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(v, i))`
+    return servedAsIs(ctx.datamodel, result) ? call : `(SELECT ${value} FROM ${call} AS ${f}(v))`
+  }
+  if (result.kind === 'record') {
+    const type = objectTypeOf(field)
+    const columns = result.fields.map((_, i) => `c${i}`)
+    const object = jsonObject(
+      [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, string] => {
+        if (part.name === '__typename') return [part.key, literal(type.name)]
+        const i = result.fields.findIndex((c) => c.name === part.name)
+        return [part.key, functionValueSql(ctx.datamodel, result.fields[i]!.type, `${f}.c${i}`)]
+      }),
+    )
+    if (fn.set) return `(SELECT coalesce(json_agg(${object} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(${columns.join(', ')}, i))`
+    return `(SELECT ${object} FROM ${call} AS ${f}(${columns.join(', ')}) WHERE NOT (${f} IS NULL))`
+  }
+  const type = objectTypeOf(field)
+  const object = objectJson(ctx, target!, type, selectionOf(ctx.op, type, field.nodes), f)
+  // A function scan hands the aggregate its rows in the function's order.
+  if (fn.set) return `(SELECT coalesce(json_agg(${object}), '[]'::json) FROM ${call} AS ${f})`
+  return `(SELECT ${object} FROM ${call} AS ${f} WHERE NOT (${f} IS NULL))`
 }
 
 export const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
   const type = getNamedType(field.def.type)
   if (!isObjectType(type)) throw new Error(`${field.name} is not an object field`)
   return type
-}
-
-/**
- * A column in the form its GraphQL scalar serves: exact numbers as text (bigint and numeric keep
- * every digit), timestamptz as ISO-8601 in UTC with a `Z`, timestamp without time zone as
- * ISO-8601 with no zone, time with time zone with its offset, bytea as base64, intervals as the
- * session's ISO-8601 text, types with no JSON form as text, enums by their GraphQL names; array
- * elements converted one by one (a NULL array is null, not []).
- */
-export function columnValue(datamodel: Datamodel, model: ModelInfo, alias: string, field: DMMFField): string {
-  const col = column(model, alias, field.name)
-  const base = model.columns.get(field.name)!.type.replace(/\[\]$/, '')
-  const element = elementValue(datamodel, model, field, base)
-  if (!field.isList) return element(col)
-  // A NULL array is null, an empty one []: to_json keeps the difference, json_agg of no rows does not.
-  if (element('v') === 'v') return `to_json(${col})`
-  return `CASE WHEN ${col} IS NULL THEN NULL ELSE coalesce((SELECT json_agg(${element('u.v')} ORDER BY u.i) FROM unnest(${col}) WITH ORDINALITY AS u(v, i)), '[]'::json) END`
-}
-
-export function elementValue(datamodel: Datamodel, model: ModelInfo, field: DMMFField, base: string): (value: string) => string {
-  if (field.kind === 'enum') {
-    const renamed = [...enumLabels(datamodel, field.type)].filter(([name, label]) => name !== label)
-    if (!renamed.length) return (v) => v
-    return (v) => `CASE ${v}::text ${renamed.map(([name, label]) => `WHEN ${literal(label)} THEN ${literal(name)}`).join(' ')} ELSE ${v}::text END`
-  }
-  if (base.startsWith('money')) return (v) => `${v}::numeric::text`
-  if (field.type === 'BigInt' || field.type === 'Decimal' || base === 'interval' || isOpaqueText(model, field)) return (v) => `${v}::text`
-  if (/^timestamp(\(\d+\))? with time zone$/.test(base)) {
-    // The session's TimeZone is UTC (../db/pool.ts): to_json writes +00:00, served as Z.
-    return (v) => `replace(to_json(${v}) #>> '{}', '+00:00', 'Z')`
-  }
-  // A wall-clock value: served with no zone, as stored (to_json writes ISO-8601, and 'infinity').
-  if (/^timestamp(\(\d+\))? without time zone$/.test(base)) return (v) => `(to_json(${v}) #>> '{}')`
-  // With the offset it was written with; ISO-8601 writes a whole-hour offset `+02:00`, PostgreSQL `+02`.
-  if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => `regexp_replace(${v}::text, '([+-][0-9]{2})$', '\\1:00')`
-  if (base === 'bytea') return (v) => `translate(encode(${v}, 'base64'), E'\\n', '')`
-  return (v) => v
 }
 
 /** `{ count, sum { f }, avg { f }, min { f }, max { f }, nonNullCount { f }, distinctCount { f } }` as asked, over the rows of alias `c`. */
@@ -158,9 +195,12 @@ export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: Sel
  * `totalCount`, under any aliases). One row more than the page is read, to know whether there is
  * another page; rows are numbered in read order (`rn`) and a backward page is turned around.
  */
-export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource): string {
+export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource, called?: { from: () => string }): string {
   const args = field.args as ConnectionArgs & { where?: Record<string, unknown>; orderBy?: OrderInput }
-  const byOffset = !target.keyName
+  // Rows from a function call (`called.from`): offset cursors, and the function's own order unless
+  // orderBy is given (then completed by the key, as for a table's rows).
+  const from = () => called?.from() ?? tableName(target)
+  const byOffset = !target.keyName || !!called
   const window = pageWindow(args, ctx.pageSizes, byOffset)
   const size = window.limit - 1
   const offset = window.offset
@@ -197,14 +237,14 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
         break
       case 'totalCount': {
         const c = ctx.params.alias()
-        value = `(SELECT count(*) FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
+        value = `(SELECT count(*) FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
         break
       }
       case 'aggregates': {
         // Over every matching row, not the page: like totalCount. GROUP BY (): one row even when
         // the selection holds no aggregate function (`aggregates { min { __typename } }`).
         const c = ctx.params.alias()
-        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${tableName(target)} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
+        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
         break
       }
       case 'nodes':
@@ -254,20 +294,20 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   }
 
   if (!readsRows) return `SELECT ${jsonObject(pairs)}`
-  let items = orderItems(target, args.orderBy, ctx)
+  let items = called && !args.orderBy?.length ? [] : orderItems(target, args.orderBy, ctx)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
-  let from = `${tableName(target)} ${t}`
+  let rowsFrom = `${from()} ${t}`
   if (window.cursor) {
     const cursorAlias = ctx.params.alias()
     const key = decodeKeyCursor(window.cursor, target)
     const match = target.key.map((k, i) => `${column(target, cursorAlias, k)} = ${valueFor(ctx.params, target, k, key[i])}`).join(' AND ')
-    from += ` CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
+    rowsFrom += ` CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
     conditions.push(afterCursorSql(t, cursorAlias, items))
   }
   const rows =
-    `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${from} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
-    ` ORDER BY ${orderBySql(t, items)} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
+    `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${rowsFrom} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
+    `${items.length ? ` ORDER BY ${orderBySql(t, items)}` : ''} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
   // GROUP BY (): exactly one row, also when nothing asked for aggregates the rows (`pageInfo { __typename }`).
   return `SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x GROUP BY ()`
 }

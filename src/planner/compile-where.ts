@@ -5,7 +5,9 @@
  * is no condition. Values are parameters cast to the column's type.
  */
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
-import { column, columnType, tableName, valueFor, valuesFor, type Params } from './sql.js'
+import type { FunctionInfo } from '../model/functions.js'
+import { column, columnType, tableName, toText, type Params } from './sql.js'
+import { callSql } from './compile-function.js'
 import { joinCondition } from './joins.js'
 import { jsonCondition } from './json-filter.js'
 import { fullTextCondition } from './full-text.js'
@@ -22,7 +24,9 @@ export function compileWhere(datamodel: Datamodel, model: ModelInfo, alias: stri
     else if (key === 'NOT') conditions.push(`NOT (${compileWhere(datamodel, model, alias, value as Input, params)})`)
     else {
       const relation = model.relations.find((r) => r.name === key)
+      const computed = datamodel.computed.get(model.name)?.get(key)
       if (relation) conditions.push(relationCondition(datamodel, model, alias, relation.name, value as Input, params))
+      else if (computed) conditions.push(computedCondition(datamodel, model, alias, computed, value as Input, params))
       else conditions.push(scalarCondition(model, alias, key, dbValues(datamodel, model, key, value as Input), params))
     }
   }
@@ -53,16 +57,38 @@ const any = (items: string[]) => (items.length === 0 ? 'FALSE' : items.length ==
 const likePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 function scalarCondition(model: ModelInfo, alias: string, field: string, filter: Input, params: Params): string {
-  const col = column(model, alias, field)
   const type = columnType(model, field)
-  if (type === 'json' || type === 'jsonb') return jsonCondition(col, type, filter, params)
   if (type === 'tsvector') return fullTextCondition(model, alias, field, filter, params)
+  return valueCondition(column(model, alias, field), type, filter, params)
+}
+
+/**
+ * A computed field's condition (`@filterable`, ../model/functions.ts): the function of the row,
+ * called with its defaults, compared as a column of its type would be.
+ */
+function computedCondition(datamodel: Datamodel, model: ModelInfo, alias: string, fn: FunctionInfo, filter: Input, params: Params): string {
+  const result = fn.returns as Extract<FunctionInfo['returns'], { kind: 'scalar' | 'array' }>
+  const scalar = result.kind === 'array' ? result.element : result
+  const labels = scalar.enum ? datamodel.enums.get(scalar.enum) : undefined
+  const label = (v: unknown) => (labels && typeof v === 'string' ? (labels.get(v) ?? v) : v)
+  const values = Object.fromEntries(Object.entries(filter).map(([op, v]) => [op, op === 'mode' || op === 'isNull' || op === 'isEmpty' || !labels ? v : Array.isArray(v) ? v.map(label) : label(v)]))
+  const json = scalar.base === 'json' || scalar.base === 'jsonb'
+  const type = result.kind === 'array' ? `${scalar.cast}[]` : json ? scalar.base : scalar.cast
+  return valueCondition(callSql(datamodel, params, fn, {}, { model, alias }), type, values, params)
+}
+
+/** Conditions on the value `col` of type `type` (format_type's text, `[]` for arrays), values cast to it. */
+function valueCondition(col: string, type: string, filter: Input, params: Params): string {
+  if (type === 'json' || type === 'jsonb') return jsonCondition(col, type, filter, params)
+  // One value cast to the type; several as one array parameter (text[] for an array's values).
+  const one = (v: unknown) => params.add(toText(v), type)
+  const several = (vs: unknown[]) => params.add(vs.map(toText), type.endsWith('[]') ? 'text[]' : `${type}[]`)
   const conditions: string[] = []
   if (filter.isNull === true) conditions.push(`${col} IS NULL`)
   if (filter.isNull === false) conditions.push(`${col} IS NOT NULL`)
   if (type.endsWith('[]')) {
     const element = type.slice(0, -2)
-    const array = (values: unknown) => valueFor(params, model, field, values)
+    const array = (values: unknown) => one(values)
     if (filter.has != null) conditions.push(`${params.add(String(filter.has), element)} = ANY(${col})`)
     if (filter.hasEvery != null) conditions.push(`${col} @> ${array(filter.hasEvery)}`)
     if (filter.hasSome != null) conditions.push(`${col} && ${array(filter.hasSome)}`)
@@ -73,14 +99,13 @@ function scalarCondition(model: ModelInfo, alias: string, field: string, filter:
   const insensitive = filter.mode === 'insensitive'
   const lhs = insensitive ? `lower(${col})` : col
   const value = (v: unknown) => {
-    const placeholder = valueFor(params, model, field, v)
+    const placeholder = one(v)
     return insensitive ? `lower(${placeholder})` : placeholder
   }
   const ops: [string, string][] = [['equals', '='], ['not', '<>'], ['lt', '<'], ['lte', '<='], ['gt', '>'], ['gte', '>=']]
   for (const [op, sql] of ops) if (filter[op] != null) conditions.push(`${lhs} ${sql} ${value(filter[op])}`)
   const list = (values: unknown[]) => {
-    const placeholder = valuesFor(params, model, field, insensitive ? values.map((v) => String(v).toLowerCase()) : values)
-    return placeholder
+    return several(insensitive ? values.map((v) => String(v).toLowerCase()) : values)
   }
   if (filter.in != null) conditions.push(`${lhs} = ANY(${list(filter.in as unknown[])})`)
   if (filter.notIn != null) conditions.push(`${lhs} <> ALL(${list(filter.notIn as unknown[])})`)

@@ -36,19 +36,24 @@ export function pageWindow(args: ConnectionArgs, sizes: PageSizes, byOffset: boo
   if (byOffset) {
     // Pothos reads an offset cursor with parseInt: `OffsetConnection:abc` would be an OFFSET of NaN.
     for (const cursor of [args.after, args.before]) if (cursor != null) decodeOffsetCursor(cursor)
+    checkOffset(args)
     const { offset, limit } = pothosChecked(() => offsetForArgs({ args, defaultSize: sizes.defaultPageSize, maxSize: sizes.maxPageSize }))
-    return { limit, offset, backward: false }
+    // `offset` (a function's rows take it): skip that many first; cursors then count from there.
+    return { limit, offset: offset + (args.offset ?? 0), backward: false }
   }
   const { before, after, first, last } = args
   if (before && after) throw badInput('Arguments "before" and "after" are not supported at the same time')
   if (before != null && first != null) throw badInput('Arguments "before" and "first" are not supported at the same time')
   if (after != null && last != null) throw badInput('Arguments "after" and "last" are not supported at the same time')
-  if (args.offset != null) {
-    if (after || before) throw badInput('Use either offset or after/before, not both.')
-    if (args.offset < 0) throw badInput('offset must not be negative.')
-  }
+  checkOffset(args)
   const { limit } = getConnectionPageSize({ args, defaultSize: sizes.defaultPageSize, maxSize: sizes.maxPageSize })
   return { limit, offset: args.offset ?? 0, backward: before != null || last != null, cursor: before ?? after ?? undefined }
+}
+
+function checkOffset({ offset, after, before }: ConnectionArgs): void {
+  if (offset == null) return
+  if (after || before) throw badInput('Use either offset or after/before, not both.')
+  if (offset < 0) throw badInput('offset must not be negative.')
 }
 
 /** `first`/`last` within 0..maxPageSize; the message names the limit and how to get more. */

@@ -4,6 +4,7 @@
  */
 import type { GraphQLField } from 'graphql'
 import type { DMMFField, ModelInfo } from '../model/datamodel.js'
+import type { FunctionInfo } from '../model/functions.js'
 
 export type FieldSource =
   /** A column, served as its GraphQL scalar. */
@@ -14,6 +15,8 @@ export type FieldSource =
   | { kind: 'connection'; relation: string }
   /** A many-to-many shortcut: the far rows reached through the join model, as a connection. */
   | { kind: 'manyToMany'; toJoin: string; join: ModelInfo; toFar: string; far: ModelInfo }
+  /** A computed field: a function of the row (and the field's arguments), called in the row's statement. */
+  | { kind: 'computed'; fn: FunctionInfo }
 
 /** What a root field of Query reads: a model's list or groups, one row by key, or any row by nodeId. */
 export type RootSource =
@@ -22,6 +25,8 @@ export type RootSource =
   /** By a whole unique key: the primary key, or another unique key's `fields`. */
   | { kind: 'lookup'; model: ModelInfo; fields: string[] }
   | { kind: 'node' }
+  /** A function's root Query field (a Mutation field's function runs through its resolver). */
+  | { kind: 'function'; fn: FunctionInfo }
 
 export const rootSource = (source: RootSource) => ({ portico: source })
 

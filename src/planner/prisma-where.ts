@@ -29,6 +29,8 @@ export function toPrismaWhere(datamodel: Datamodel, model: ModelInfo, input: Inp
       conditions.push({ NOT: toPrismaWhere(datamodel, model, value as Input) })
     } else {
       const relation = model.relations.find((r) => r.name === key)
+      // Prisma knows nothing of functions: a write's filter cannot mean what the read's does.
+      if (datamodel.computed.get(model.name)?.has(key)) throw badInput(`${model.name}.${key} is a computed field: a write's where cannot use it; read the rows' keys first`)
       if (relation) conditions.push(...relationConditions(datamodel, relation.type, relation.isList, relation.isRequired, key, value as Input))
       else {
         checkPrismaCanFilter(model, key, value as Input)

@@ -11,14 +11,15 @@ import { getArgumentValues, type DocumentNode, type GraphQLObjectType, type Grap
 import type { PorticoConfig } from '../config/config.js'
 import type { SqlRunner } from '../db/sql-runner.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
-import { connectionSql, objectJson, type CompileContext } from './compile-read.js'
+import { connectionSql, functionResultSql, objectJson, type CompileContext } from './compile-read.js'
+import type { FunctionInfo } from '../model/functions.js'
 import { compileOperation, type CompiledOperation } from './compile-operation.js'
 import { groupBySql } from './compile-group-by.js'
 import type { ConnectionArgs } from './connection.js'
 import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { arrayTypeOf, column, ident, Params, tableName, toText, valueFor } from './sql.js'
-import { toReadError } from './client-errors.js'
+import { toRaisedError, toReadError } from './client-errors.js'
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
@@ -46,6 +47,17 @@ export class ReadPlanner {
     const sql = `SELECT (${connectionSql(ctx, model, field, () => 'TRUE')})::text AS j`
     const [row] = await this.run(sql, ctx.params.values)
     return JSON.parse(row!.j as string)
+  }
+
+  /**
+   * One statement: a function's root field (a query's, or a mutation's with `write`), its result
+   * shaped as the selection asks, nested relations and computed fields included.
+   */
+  async callFunction(fn: FunctionInfo, args: Record<string, unknown>, info: GraphQLResolveInfo, options: { write?: boolean } = {}): Promise<unknown> {
+    const ctx = this.compileContext(info, new Params())
+    const sql = `SELECT to_json(${functionResultSql(ctx, fn, this.rootField(info, args))})::text AS j`
+    const [row] = await this.run(sql, ctx.params.values, options).catch((error: unknown) => Promise.reject(toRaisedError(error)))
+    return row?.j == null ? null : JSON.parse(row.j as string)
   }
 
   /** One statement: the groups of a `<list>GroupBy` field. */

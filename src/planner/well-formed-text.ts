@@ -3,7 +3,7 @@
  * on a lone UTF-16 surrogate ("\ud800", which JSON allows as an escape but no text contains)
  * with an unknown-request error, a 500. Such a string is refused up front as the caller's error.
  */
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 

@@ -5,7 +5,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
-import { createBuilder } from './builder.js'
+import { createBuilder, type Builder } from './builder.js'
 import { createFilterTypes } from './filters.js'
 import { createObjectTypes } from './object-types.js'
 import { createOrderTypes } from './order.js'
@@ -14,6 +14,7 @@ import { createRelayTypes } from './relay-types.js'
 import { declareEntities, FEDERATION_LINK, guardEntities } from './federation.js'
 import { createMutationFields } from './mutation-fields.js'
 import type { Idempotency } from './idempotency.js'
+import { createFunctionFields } from './function-fields.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
 import { checkGeneratedNames } from '../model/check-names.js'
@@ -21,6 +22,7 @@ import { SCALARS } from './scalars.js'
 
 const BUILT_IN_SCALARS = ['String', 'Int', 'Float', 'Boolean', 'ID']
 
+/** Built on first use (a getter each). */
 export interface GraphQLSchemas {
   /** The API: what schema.graphql holds. */
   schema: GraphQLSchema
@@ -31,7 +33,9 @@ export interface GraphQLSchemas {
 export function buildGraphQLSchemas(
   prisma: unknown,
   planner: ReadPlanner,
-  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs'>,
+  config: Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize' | 'federation' | 'readOnly' | 'idempotencyWindowMs' | 'allowUnfilteredBulkWrites' | 'limits'>,
+  /** Extensions' additions (./extend.ts), made once Portico's own types are defined. */
+  extend?: (builder: Builder) => void,
   /** Where creates' idempotency keys are kept (none: keys are ignored). */
   idempotency?: Idempotency,
 ): GraphQLSchemas {
@@ -57,12 +61,27 @@ export function buildGraphQLSchemas(
   createObjectTypes(ctx)
   createRootFields(ctx)
   // Writes: ./mutation-fields.ts; none in read-only mode.
-  if (!config.readOnly) createMutationFields(ctx, config, idempotency)
+  const hasMutationType = !config.readOnly && createMutationFields(ctx, config, idempotency)
+  // PostgreSQL functions: Query fields, and Mutation fields unless read-only (./function-fields.ts).
+  createFunctionFields(ctx, { mutations: !config.readOnly, hasMutationType })
   declareEntities(ctx)
-  const schema = builder.toSchema({ sortSchema: false })
-  const subgraph = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
-  guardEntities(subgraph)
-  return { schema, subgraph }
+  extend?.(builder)
+  // Each built when first asked for: a start builds only the one it serves (Pothos builds the whole
+  // schema again for the subgraph, then sorts and prints it: as long again), `print` the one it prints.
+  let schema: GraphQLSchema | undefined
+  let subgraph: GraphQLSchema | undefined
+  const schemas: GraphQLSchemas = {
+    get schema() {
+      return (schema ??= builder.toSchema({ sortSchema: false }))
+    },
+    get subgraph() {
+      if (subgraph) return subgraph
+      const built: GraphQLSchema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
+      guardEntities(built)
+      return (subgraph = built)
+    },
+  }
+  return schemas
 }
 
 /** The subgraph's SDL, with its federation directives, as a composition tool reads it. */

@@ -9,6 +9,7 @@ import FederationPlugin from '@pothos/plugin-federation'
 import PrismaPlugin from '@pothos/plugin-prisma'
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
 import { SCALARS } from './scalars.js'
+import { EXTENSION_PLUGIN } from './extension-plugin.js'
 
 /**
  * Model names are only known at run time, so Pothos's per-model static types cannot apply: the
@@ -25,7 +26,8 @@ export interface BuilderOptions {
 export function createBuilder({ prisma, dmmf }: BuilderOptions): Builder {
   const builder: Builder = new SchemaBuilder<{ PrismaTypes: {}; Context: object; DefaultFieldNullability: false }>({
     // Federation after the plugins that wrap resolvers, as its documentation asks.
-    plugins: [PrismaPlugin, DirectivePlugin, FederationPlugin],
+    // Extensions' plugin first: it sees field configs after plugin-prisma (./extension-plugin.ts).
+    plugins: [EXTENSION_PLUGIN, PrismaPlugin, DirectivePlugin, FederationPlugin],
     defaultFieldNullability: false,
     prisma: {
       client: prisma as never,

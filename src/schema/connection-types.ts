@@ -7,8 +7,17 @@ import type { Builder } from './builder.js'
 import { byResponseKey } from './resolve-by-key.js'
 import { PAGE_INFO } from './relay-types.js'
 
-/** Makes `<name>` and its edge type `<edgeName>` over rows of `nodeType`; returns the connection's name. */
+const made = new WeakMap<object, Set<string>>()
+
+/**
+ * Makes `<name>` and its edge type `<edgeName>` over rows of `nodeType` on first use (a root list
+ * and a function returning the same rows share theirs); returns the connection's name.
+ */
 export function connectionType(builder: Builder, name: string, edgeName: string, nodeType: string, aggregatesType: string): string {
+  let names = made.get(builder)
+  if (!names) made.set(builder, (names = new Set()))
+  if (names.has(name)) return name
+  names.add(name)
   builder.objectType(edgeName, {
     fields: (t: Builder) => ({
       cursor: t.string({ resolve: byResponseKey }),

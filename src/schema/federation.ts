@@ -8,7 +8,7 @@
 import { isUnionType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql'
 import type { SchemaContext } from './schema-context.js'
 import { entityKeys, representationKey } from '../planner/entity-keys.js'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 /** The federation version the subgraph links to. */
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6'

@@ -85,6 +85,13 @@ export function createFilterTypes(builder: Builder, datamodel: Datamodel, enumRe
           const ref = enumRefs.get(type) ?? type
           fields[field.name] = t.field({ type: scalarFilter(type, field.isList, ref), required: false })
         }
+        // `@filterable` computed fields, as a column of their type (../model/functions.ts).
+        for (const fn of datamodel.computed.get(model.name)?.values() ?? []) {
+          if (!fn.filterable || (fn.returns.kind !== 'scalar' && fn.returns.kind !== 'array')) continue
+          const scalar = fn.returns.kind === 'array' ? fn.returns.element : fn.returns
+          const type = scalar.enum ?? graphqlScalarName(scalar.prismaType, scalar.native)
+          fields[fn.field] = t.field({ type: scalarFilter(type, fn.returns.kind === 'array', enumRefs.get(type) ?? type), required: false, description: fn.description })
+        }
         for (const relation of model.relations) {
           const target = datamodel.models.get(relation.type)
           if (!target || !allows(target, undefined, 'filter')) continue

@@ -9,7 +9,7 @@
  * is an error, not a silent replay of something else.
  */
 import { hashText, type IdempotencyTable, type RunSql } from '../db/idempotency-store.js'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 export interface IdempotencyOptions {
   table: IdempotencyTable

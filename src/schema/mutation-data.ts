@@ -12,7 +12,7 @@
 import { DbNull } from '@prisma/client/runtime/client'
 import type { ModelInfo } from '../model/datamodel.js'
 import { toPrismaWhereUnique, uniqueKeys, type PrismaWhere } from '../planner/prisma-where.js'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 import type { SchemaContext } from './schema-context.js'
 import { writeRelations, writeShortcuts, type WriteShortcut } from './write-model.js'
 import { checkWellFormed } from '../planner/well-formed-text.js'

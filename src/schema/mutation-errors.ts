@@ -10,7 +10,7 @@
  */
 import { databaseFailureError } from '../db/connection-errors.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 
 /** A constraint as the catalog describes it, by PostgreSQL names. */
 export interface ConstraintInfo {
@@ -111,6 +111,17 @@ export async function toMutationError(error: unknown, datamodel: Datamodel, look
   // Other data exceptions (class 22: bad dates, intervals, out-of-range numbers) say what is wrong.
   if (sqlState.startsWith('22')) return new ClientError(`a value was rejected: ${safeDetail(message)}`, 'INVALID_VALUE', { type, sqlState })
   return new ClientError(`the database refused the write (SQLSTATE ${sqlState}): nothing was written`, 'DATABASE_ERROR', { type, sqlState })
+}
+
+/**
+ * An error of a statement the planner sent for a write (a keyless table's insert, a VOLATILE
+ * function's call): pg's error, typed as Prisma's are. Anything without a SQLSTATE is returned as is.
+ */
+export async function toDatabaseMutationError(error: unknown, datamodel: Datamodel, lookup: ConstraintLookup, modelName?: string): Promise<unknown> {
+  const e = error as { code?: string; message?: string; constraint?: string; column?: string; table?: string; detail?: string }
+  if (!e?.code || error instanceof ClientError) return toMutationError(error, datamodel, lookup)
+  const cause = { originalCode: e.code, originalMessage: e.message, constraint: e.constraint ? { index: e.constraint } : undefined, column: e.column, table: e.table, detail: e.detail }
+  return toMutationError({ meta: { driverAdapterError: { cause }, modelName } }, datamodel, lookup)
 }
 
 /**

@@ -3,8 +3,10 @@
  * declared for it, see ./write-model.ts):
  *
  *   createFilm(data, idempotencyKey)  createManyFilm(data: [...], skipDuplicates)
- *   updateFilm(where, data)           updateManyFilm(where: FilmFilter, data)
- *   deleteFilm(where)                 deleteManyFilm(where: FilmFilter)
+ *   updateFilm(where, data)           updateManyFilm(where: FilmFilter, all, data)
+ *   deleteFilm(where)                 deleteManyFilm(where: FilmFilter, all)
+ *
+ * updateMany/deleteMany with no filter need `all: true`, and stop at limits.maxBulkRows (./bulk-writes.ts).
  *   upsertFilm(where, create, update)
  *
  * Each field writes through the Prisma client in one interactive transaction: on any error
@@ -23,16 +25,17 @@ import type { PorticoConfig } from '../config/config.js'
 import { allows, type ModelInfo } from '../model/datamodel.js'
 import { rootFieldName } from '../model/inflect.js'
 import { toPrismaWhere } from '../planner/prisma-where.js'
-import { ClientError } from '../serve/client-error.js'
+import { ClientError } from '../errors.js'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import { identityOf } from '../serve/use-auth.js'
 import type { Idempotency } from './idempotency.js'
 import { toText } from '../planner/sql.js'
 import { toPrismaData, toPrismaScalars, whereUnique } from './mutation-data.js'
-import { constraintLookup, toMutationError, type ConstraintLookup } from './mutation-errors.js'
+import { constraintLookup, toDatabaseMutationError, toMutationError, type ConstraintLookup } from './mutation-errors.js'
 import { MutationInputs } from './mutation-inputs.js'
 import { isWritable } from './write-model.js'
+import { checkBulkCount, checkBulkFilter, type BulkConfig } from './bulk-writes.js'
 
 type Row = Record<string, unknown>
 type Args = Record<string, unknown>
@@ -48,13 +51,14 @@ interface PrismaClient {
 const TRANSACTION = { maxWait: 10_000, timeout: 60_000 }
 const COUNT_TYPE = 'AffectedRows'
 
-export function createMutationFields(ctx: SchemaContext, _config: Pick<PorticoConfig, 'idempotencyWindowMs'>, idempotency?: Idempotency): void {
+/** Returns whether it made the Mutation type (some table takes writes). */
+export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoConfig, 'idempotencyWindowMs'> & BulkConfig, idempotency?: Idempotency): boolean {
   const models = [...ctx.datamodel.models.values()].filter(isWritable)
   // A table with no key (and none declared) can still take new rows: inserts only.
   const insertOnly = [...ctx.datamodel.models.values()].filter((m) => !m.keyName && (m.relationKind === 'table' || m.relationKind === 'partitioned table'))
-  if (models.length === 0 && insertOnly.length === 0) return
+  if (models.length === 0 && insertOnly.length === 0) return false
   const inputs = new MutationInputs(ctx)
-  const writer = new Writer(ctx, idempotency)
+  const writer = new Writer(ctx, config, idempotency)
   ctx.builder.objectType(COUNT_TYPE, {
     description: 'How many rows a createMany, updateMany or deleteMany wrote.',
     fields: (t: Builder) => ({ count: t.exposeInt('count') }),
@@ -70,6 +74,7 @@ export function createMutationFields(ctx: SchemaContext, _config: Pick<PorticoCo
       return fields
     },
   })
+  return true
 }
 
 /** createX and createManyX of a keyless table: written in SQL by the planner (Prisma sees a view). */
@@ -134,8 +139,8 @@ function modelMutations(t: Builder, ctx: SchemaContext, inputs: InputNames, w: W
   }
   if (updateMany && filter) {
     fields[rootFieldName.updateMany(name)] = count(
-      `Change every ${name} row matching the filter (the same filter as the list's; {} matches every row).`,
-      { where: t.arg({ type: filter, required: true }), data: t.arg({ type: updateMany, required: true }) },
+      `Change every ${name} row matching the filter (the same filter as the list's). With no filter the call is refused unless it says all: true (see limits.maxBulkRows).`,
+      { where: t.arg({ type: filter, required: false }), data: t.arg({ type: updateMany, required: true }), all: bulkAll(t, 'change') },
       (args) => w.updateMany(model, args),
     )
   }
@@ -143,7 +148,11 @@ function modelMutations(t: Builder, ctx: SchemaContext, inputs: InputNames, w: W
     fields[rootFieldName.delete(name)] = row(`Delete the ${name} row with this key and return it as it was.`, { where: t.arg({ type: where, required: true }) }, (args, context, info) => w.delete(model, args, context, info))
   }
   if (filter && deletes) {
-    fields[rootFieldName.deleteMany(name)] = count(`Delete every ${name} row matching the filter ({} matches every row).`, { where: t.arg({ type: filter, required: true }) }, (args) => w.deleteMany(model, args))
+    fields[rootFieldName.deleteMany(name)] = count(
+      `Delete every ${name} row matching the filter. With no filter the call is refused unless it says all: true (see limits.maxBulkRows).`,
+      { where: t.arg({ type: filter, required: false }), all: bulkAll(t, 'delete') },
+      (args) => w.deleteMany(model, args),
+    )
   }
   if (create && update && where) {
     fields[rootFieldName.upsert(name)] = row(
@@ -155,6 +164,11 @@ function modelMutations(t: Builder, ctx: SchemaContext, inputs: InputNames, w: W
   return fields
 }
 
+/** The explicit `all: true` an unfiltered bulk write needs (./bulk-writes.ts). */
+function bulkAll(t: Builder, verb: string): unknown {
+  return t.arg.boolean({ required: false, description: `true: ${verb} every row (the where must then be absent or empty). Without it, a call with no filter is refused.` })
+}
+
 /** Runs each kind of write in its transaction and reads back what it wrote. */
 class Writer {
   private readonly prisma: PrismaClient
@@ -162,6 +176,7 @@ class Writer {
 
   constructor(
     private readonly ctx: SchemaContext,
+    private readonly bulk: BulkConfig,
     private readonly idempotency?: Idempotency,
   ) {
     this.prisma = ctx.prisma as PrismaClient
@@ -201,8 +216,13 @@ class Writer {
   }
 
   async updateMany(model: ModelInfo, args: Args): Promise<{ count: number }> {
-    const where = toPrismaWhere(this.ctx.datamodel, model, args.where as Args)
-    return this.transaction(model, (m) => m.updateMany!({ where, data: toPrismaScalars(model, args.data as Args) }))
+    const field = rootFieldName.updateMany(model.name)
+    const where = toPrismaWhere(this.ctx.datamodel, model, checkBulkFilter(field, model.name, 'update', args, this.bulk))
+    return this.transaction(model, async (m) => {
+      const result = (await m.updateMany!({ where, data: toPrismaScalars(model, args.data as Args) })) as { count: number }
+      checkBulkCount(field, model.name, 'update', result.count, this.bulk)
+      return result
+    })
   }
 
   async delete(model: ModelInfo, args: Args, _context: object, info: GraphQLResolveInfo): Promise<unknown> {
@@ -217,8 +237,13 @@ class Writer {
   }
 
   async deleteMany(model: ModelInfo, args: Args): Promise<{ count: number }> {
-    const where = toPrismaWhere(this.ctx.datamodel, model, args.where as Args)
-    return this.transaction(model, (m) => m.deleteMany!({ where }))
+    const field = rootFieldName.deleteMany(model.name)
+    const where = toPrismaWhere(this.ctx.datamodel, model, checkBulkFilter(field, model.name, 'delete', args, this.bulk))
+    return this.transaction(model, async (m) => {
+      const result = (await m.deleteMany!({ where })) as { count: number }
+      checkBulkCount(field, model.name, 'delete', result.count, this.bulk)
+      return result
+    })
   }
 
   async upsert(model: ModelInfo, args: Args, _context: object, info: GraphQLResolveInfo): Promise<unknown> {
@@ -239,10 +264,8 @@ class Writer {
     try {
       return await this.ctx.planner.insert(model, rows, getNamedType(info.returnType) as GraphQLObjectType, info, shaped)
     } catch (error) {
-      const e = error as { code?: string; message?: string; constraint?: string; column?: string; table?: string; detail?: string }
-      if (!e?.code) throw error
-      const cause = { originalCode: e.code, originalMessage: e.message, constraint: e.constraint ? { index: e.constraint } : undefined, column: e.column, table: e.table, detail: e.detail }
-      throw await toMutationError({ meta: { driverAdapterError: { cause }, modelName: model.name } }, this.ctx.datamodel, this.lookup)
+      if (!(error as { code?: string })?.code) throw error
+      throw await toDatabaseMutationError(error, this.ctx.datamodel, this.lookup, model.name)
     }
   }
 

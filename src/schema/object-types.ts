@@ -14,6 +14,7 @@ import { byResponseKey } from './resolve-by-key.js'
 import { relationConnectionField } from './relation-connection.js'
 import { NODE } from './relay-types.js'
 import { federationMarks } from './federation.js'
+import { computedFields } from './computed-fields.js'
 
 export function createObjectTypes(ctx: SchemaContext): void {
   for (const model of ctx.datamodel.models.values()) {
@@ -33,6 +34,8 @@ function objectFields(t: Builder, ctx: SchemaContext, model: ModelInfo): Record<
     if (!target) continue
     fields[relation.name] = relation.isList ? toManyField(t, ctx, model, relation, target) : toOneField(t, model, relation, target)
   }
+  // Functions of the row (./computed-fields.ts), before the many-to-many shortcuts, which avoid taken names.
+  Object.assign(fields, computedFields(t, ctx, model, new Set(Object.keys(fields))))
   for (const [name, field] of manyToManyFields(t, ctx, model, new Set(Object.keys(fields)))) fields[name] = field
   return fields
 }

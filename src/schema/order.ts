@@ -26,9 +26,11 @@ export function createOrderTypes(builder: Builder, datamodel: Datamodel): Map<st
   const orderableOf = (model: ModelInfo) => model.scalars.filter((f) => !f.isList && !UNORDERABLE.has(f.type) && !isOpaqueText(model, f) && allows(model, f.name, 'order'))
   // A tsvector column orders by its rank for some words.
   const rankedOf = (model: ModelInfo) => model.scalars.filter((f) => isFullText(model, f) && allows(model, f.name, 'order'))
+  // `@sortable` computed fields (../model/functions.ts) order as a column of their type.
+  const sortableOf = (model: ModelInfo) => [...(datamodel.computed.get(model.name)?.values() ?? [])].filter((fn) => fn.sortable)
   const names = new Map<string, string>()
   for (const model of datamodel.models.values()) {
-    if (allows(model, undefined, 'order') && (orderableOf(model).length || rankedOf(model).length)) names.set(model.name, orderByTypeName(model.name))
+    if (allows(model, undefined, 'order') && (orderableOf(model).length || rankedOf(model).length || sortableOf(model).length)) names.set(model.name, orderByTypeName(model.name))
   }
   // Made now, not in a fields thunk: Pothos must know every type before it builds the schema.
   const aggregateOrders = new Map<string, string>()
@@ -48,6 +50,7 @@ export function createOrderTypes(builder: Builder, datamodel: Datamodel): Map<st
       fields: (t: Builder) => {
         const fields: Record<string, unknown> = Object.fromEntries(orderableOf(model).map((f) => [f.name, t.field({ type: 'SortOrder', required: false })]))
         for (const f of rankedOf(model)) fields[f.name] = t.field({ type: FULL_TEXT_RANK_ORDER, required: false, description: 'By rank for these words.' })
+        for (const fn of sortableOf(model)) fields[fn.field] = t.field({ type: 'SortOrder', required: false, description: fn.description })
         for (const relation of relations) {
           fields[relation.name] = relation.isList
             ? t.field({ type: aggregateOrders.get(relation.type), required: false, description: `By an aggregate of the related ${relation.type} rows.` })

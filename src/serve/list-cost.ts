@@ -137,8 +137,8 @@ class CostCounter {
   private connectionPage(def: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined {
     const kind = rootSourceOf(def)?.kind ?? sourceOf(def)?.kind
     const isConnection = kind === 'rootList' || kind === 'connection' || kind === 'manyToMany'
-    // Fields Portico did not build: a field paged by first/last that returns one object is a connection too.
-    const looksLikeOne = kind === undefined && !isListType(getNullableType(def.type)) && def.args.some((a) => a.name === 'first' || a.name === 'last')
+    // Fields Portico did not build, and functions' fields: one paged by first/last that returns one object is a connection too.
+    const looksLikeOne = (kind === undefined || kind === 'function' || kind === 'computed') && !isListType(getNullableType(def.type)) && def.args.some((a) => a.name === 'first' || a.name === 'last')
     if (!isConnection && !looksLikeOne) return undefined
     const asked = this.intArgument(def, node, 'first') ?? this.intArgument(def, node, 'last')
     return clamp(asked ?? this.sizes.defaultPageSize, this.sizes.maxPageSize)

@@ -12,7 +12,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives'
 import { GraphQLError, parse, type ValidationContext } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { PorticoConfig } from '../config/config.js'
-import { ClientError } from './client-error.js'
+import { ClientError } from '../errors.js'
 import { operationCost } from './list-cost.js'
 
 /**

@@ -12,7 +12,7 @@
 import { getOperationAST } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { parseLsn, type ReadReplicas } from '../db/read-replicas.js'
-import { ClientError } from './client-error.js'
+import { ClientError } from '../errors.js'
 
 export const MIN_LSN_HEADER = 'x-portico-min-lsn'
 

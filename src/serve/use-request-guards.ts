@@ -35,7 +35,7 @@ export function useRequestGuards(maxNesting = MAX_NESTING): Plugin {
       })
     },
     onParams({ params, setResult }) {
-      const document = scanDocument(params.query ?? '')
+      const document = scanned(params.query ?? '')
       const depth = Math.max(document.nesting, valueNesting(params.variables))
       if (depth > maxNesting) {
         setResult({ errors: [badRequest(`The request nests ${depth} levels deep, more than the ${maxNesting} allowed: flatten the filter or the variables.`, 'NESTING_LIMIT_EXCEEDED')] })
@@ -44,6 +44,19 @@ export function useRequestGuards(maxNesting = MAX_NESTING): Plugin {
       }
     },
   }
+}
+
+/** scanDocument's verdicts for the documents seen last: a document is scanned once, not on every request. */
+const scans = new Map<string, { nesting: number; fragments: number }>()
+const MAX_SCANS = 1_000
+
+function scanned(source: string): { nesting: number; fragments: number } {
+  let verdict = scans.get(source)
+  if (verdict) return verdict
+  verdict = scanDocument(source)
+  if (scans.size >= MAX_SCANS) scans.delete(scans.keys().next().value!)
+  scans.set(source, verdict)
+  return verdict
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Plugin } from 'graphql-yoga'
 import type pg from 'pg'
 import { RequestSession } from '../db/request-session.js'
 import { currentReadTarget } from '../db/read-replicas.js'
-import { ClientError } from './client-error.js'
+import { ClientError } from '../errors.js'
 import { identityOf } from './use-auth.js'
 
 export function useRequestTransaction(pool: pg.Pool): Plugin {

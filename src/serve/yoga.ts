@@ -14,7 +14,7 @@ import {
   type YogaLogger,
   type YogaServerInstance,
 } from 'graphql-yoga'
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
+import { graphiqlAssets, renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js'
 import type { Logger } from '../log.js'
 import type { Readiness } from './readiness.js'
 
@@ -36,14 +36,16 @@ export const MASKED_ERROR_MESSAGE = 'Internal server error'
 
 export function createPorticoYoga(options: PorticoYogaOptions): PorticoYoga {
   const logged = new WeakSet<object>()
+  const graphqlEndpoint = options.graphqlEndpoint ?? '/graphql'
+  const graphiql = options.graphiql !== false
   return createYoga<Record<string, unknown>, object>({
     schema: options.schema,
-    graphqlEndpoint: options.graphqlEndpoint ?? '/graphql',
+    graphqlEndpoint,
     context: ({ request }) => options.context(request),
-    graphiql: options.graphiql === false ? false : { title: 'Portico' },
-    // GraphiQL's scripts and styles inlined from the npm package, not loaded from a CDN: the page
-    // works where only the server is reachable.
-    renderGraphiQL,
+    graphiql: graphiql ? { title: 'Portico' } : false,
+    // GraphiQL's files come from Portico, not a CDN (the page works where only the server is
+    // reachable): a small page naming compressed, cacheable files (./graphiql.ts).
+    renderGraphiQL: async (graphiqlOptions) => renderGraphiQLPage(await graphiqlAssets(), graphiqlOptions as Record<string, unknown>),
     // An unknown path is a plain 404, not Yoga's landing page.
     landingPage: false,
     maskedErrors: {
@@ -55,7 +57,13 @@ export function createPorticoYoga(options: PorticoYogaOptions): PorticoYoga {
       isDev: false,
     },
     logging: yogaLogger(options.logger, logged),
-    plugins: [useRequestId(), useErrorLogging(options.logger, logged), useHealthChecks({ readiness: options.readiness, logger: options.logger }), ...(options.plugins ?? [])],
+    plugins: [
+      useRequestId(),
+      useErrorLogging(options.logger, logged),
+      useHealthChecks({ readiness: options.readiness, logger: options.logger }),
+      ...(graphiql ? [useGraphiQLAssets(graphqlEndpoint)] : []),
+      ...(options.plugins ?? []),
+    ],
   })
 }
 
@@ -66,12 +74,15 @@ export function requestIdOf(request: Request): string | undefined {
   return requestIds.get(request)
 }
 
+/** A proxy's `x-request-id` is kept when it looks sane: word characters, dots, colons, dashes. */
+export const validRequestId = (id: string) => /^[\w.:-]{1,128}$/.test(id)
+
 /** Takes a proxy's `x-request-id` when it looks sane, so logs line up across hops; else a UUID. */
 export function useRequestId(): Plugin {
   return {
     onRequest({ request }) {
       const given = request.headers.get('x-request-id')
-      requestIds.set(request, given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID())
+      requestIds.set(request, given && validRequestId(given) ? given : randomUUID())
     },
     onResponse({ request, response }) {
       const id = requestIds.get(request)

@@ -26,10 +26,10 @@ export interface CheckEntry {
 }
 
 /** Sends one request and returns the response text, failing on a non-200 status. */
-export async function fetchText(target: RunningTarget, path: string, body: string): Promise<string> {
+export async function fetchText(target: RunningTarget, path: string, body: string, headers?: Record<string, string>): Promise<string> {
   const response = await fetch(target.baseUrl + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body,
     signal: AbortSignal.timeout(120_000),
   })
@@ -80,7 +80,7 @@ export async function checkData(
       }
       try {
         const request = definition.request(operation, params[operation])
-        entry.body = await fetchText(target, request.path, request.body)
+        entry.body = await fetchText(target, request.path, request.body, request.headers)
         const answer = definition.canonical(operation, JSON.parse(entry.body) as unknown)
         answers.set(definition.name, answer)
         entry.size = answerSize(operation, answer)
@@ -90,7 +90,7 @@ export async function checkData(
       }
       row.set(definition.name, entry)
     }
-    const referenceName = (['limit', 'postgraphile', 'portico'] as const).find((name) => answers.has(name))
+    const referenceName = (['limit', 'postgraphile', 'portico', 'portico-auth'] as const).find((name) => answers.has(name))
     const reference = referenceName ? answers.get(referenceName) : undefined
     for (const [name, entry] of row) {
       if (entry.status === 'error' || entry.status === 'skipped') continue

@@ -16,6 +16,8 @@ export interface BenchOptions {
   warmupSeconds: number
   durationSeconds: number
   connections: number
+  /** wrk threads. */
+  threads: number
   poolSize: number
   /** Sequential requests per operation and target for the exact statement count. */
   countRequests: number
@@ -31,7 +33,7 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-Runs Portico, PostGraphile 5 and a hand-written limit server side by side on one generated
+Runs Portico (without and with auth), PostGraphile 5 and a hand-written limit server side by side on one generated
 dataset in a private PostgreSQL 15 cluster, checks they return the same data, then measures them.
 
   --quick             a tenth of the dataset, 1 s warm-up + 2 s per measurement (about a minute)
@@ -40,9 +42,10 @@ dataset in a private PostgreSQL 15 cluster, checks they return the same data, th
   --duration S        seconds per measurement (full: 15, quick: 2)
   --warmup S          seconds of warm-up before each measurement (full: 3, quick: 1)
   --connections N     concurrent HTTP connections (32)
+  --threads N         wrk threads (1: wrk, in C, is far from its limit, and leaves the servers the cores)
   --pool-size N       database connections per server (10)
   --operations a,b    a subset of ${OPERATION_NAMES.join(',')}
-  --targets a,b       a subset of portico,postgraphile,limit
+  --targets a,b       a subset of portico,portico-auth,postgraphile,limit
   --out FILE          the results JSON (default .portico/bench/results-<time>.json)
   --pg-port N         first port to try for the private cluster (55433)
   -h, --help          this text`
@@ -72,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      threads: { type: 'string' },
       'pool-size': { type: 'string' },
       operations: { type: 'string' },
       targets: { type: 'string' },
@@ -91,11 +95,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     warmupSeconds: positive(values.warmup, mode === 'full' ? 3 : 1, '--warmup'),
     durationSeconds: positive(values.duration, mode === 'full' ? 15 : 2, '--duration'),
     connections: Math.round(positive(values.connections, 32, '--connections')),
+    threads: Math.round(positive(values.threads, 1, '--threads')),
     poolSize: Math.round(positive(values['pool-size'], 10, '--pool-size')),
     countRequests: mode === 'full' ? 5 : 3,
     sequentialRequests: mode === 'full' ? 50 : 20,
     operations: list(values.operations, OPERATION_NAMES, 'operation'),
-    targets: list(values.targets, ['portico', 'postgraphile', 'limit'] as const, 'target'),
+    targets: list(values.targets, ['portico', 'portico-auth', 'postgraphile', 'limit'] as const, 'target'),
     ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
     pgPort: Math.round(positive(values['pg-port'], 55433, '--pg-port')),
   }

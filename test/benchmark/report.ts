@@ -37,6 +37,7 @@ export interface BenchResults {
   wallSeconds: number
   settings: {
     connections: number
+    threads: number
     poolSize: number
     warmupSeconds: number
     durationSeconds: number
@@ -54,21 +55,38 @@ export interface BenchResults {
   /** Servers that exited during the timed runs ("Portico during iot (SIGTERM)"). */
   serverDied: string[]
   measurements: Measurement[]
-  /** Portico's requests/s divided by the other target's, per operation. */
-  ratios: { porticoToPostgraphile: Partial<Record<OperationName, number>>; porticoToLimit: Partial<Record<OperationName, number>> }
+  /**
+   * Per operation: Portico's requests/s divided by the other target's; Portico's server CPU per
+   * request divided by the limit server's; Portico+auth's req/s and CPU per request divided by Portico's.
+   */
+  ratios: Ratios
 }
 
-export function ratios(measurements: Measurement[]): BenchResults['ratios'] {
-  const rps = (target: TargetName, operation: OperationName) =>
-    measurements.find((m) => m.target === target && m.operation === operation)?.load?.requestsPerSecond
-  const out: BenchResults['ratios'] = { porticoToPostgraphile: {}, porticoToLimit: {} }
+type PerOperation = Partial<Record<OperationName, number>>
+export interface Ratios {
+  porticoToPostgraphile: PerOperation
+  porticoToLimit: PerOperation
+  porticoCpuToLimit: PerOperation
+  authToPortico: PerOperation
+  authCpuToPortico: PerOperation
+}
+
+export function ratios(measurements: Measurement[]): Ratios {
+  const load = (target: TargetName, operation: OperationName) => measurements.find((m) => m.target === target && m.operation === operation)?.load
+  const out: Ratios = { porticoToPostgraphile: {}, porticoToLimit: {}, porticoCpuToLimit: {}, authToPortico: {}, authCpuToPortico: {} }
+  const set = (into: PerOperation, operation: OperationName, a: number | null | undefined, b: number | null | undefined) => {
+    if (a !== undefined && a !== null && b) into[operation] = a / b
+  }
   for (const m of measurements) {
     if (m.target !== 'portico') continue
-    const own = rps('portico', m.operation)
-    const pg = rps('postgraphile', m.operation)
-    const limit = rps('limit', m.operation)
-    if (own !== undefined && pg) out.porticoToPostgraphile[m.operation] = own / pg
-    if (own !== undefined && limit) out.porticoToLimit[m.operation] = own / limit
+    const own = load('portico', m.operation)
+    const auth = load('portico-auth', m.operation)
+    const limit = load('limit', m.operation)
+    set(out.porticoToPostgraphile, m.operation, own?.requestsPerSecond, load('postgraphile', m.operation)?.requestsPerSecond)
+    set(out.porticoToLimit, m.operation, own?.requestsPerSecond, limit?.requestsPerSecond)
+    set(out.porticoCpuToLimit, m.operation, own?.serverCpuMsPerRequest, limit?.serverCpuMsPerRequest)
+    set(out.authToPortico, m.operation, auth?.requestsPerSecond, own?.requestsPerSecond)
+    set(out.authCpuToPortico, m.operation, auth?.serverCpuMsPerRequest, own?.serverCpuMsPerRequest)
   }
   return out
 }
@@ -105,7 +123,7 @@ export function formatReport(results: BenchResults, operations: readonly Operati
     if (!info) continue
     lines.push('', `${info.label} (started in ${info.startupSeconds.toFixed(1)} s)`)
     const header = timed
-      ? ['operation', 'req/s', 'p50 ms', 'p99 ms', 'SQL/op', 'noise/op', 'DB ms/op', 'peak RSS', 'errors', 'data']
+      ? ['operation', 'req/s', 'CPU ms/req', 'CPU %', 'p50 ms', 'p99 ms', 'SQL/op', 'noise/op', 'DB ms/op', 'peak RSS', 'errors', 'data']
       : ['operation', 'SQL/op', 'noise/op', 'DB ms/op', 'data']
     const rows: string[][] = []
     for (const operation of operations) {
@@ -119,9 +137,11 @@ export function formatReport(results: BenchResults, operations: readonly Operati
       const sql = [count(m.statements.dataPerRequest), count(m.statements.noisePerRequest), ms(m.statements.dbMsPerRequest)]
       if (timed && m.load) {
         const errors = m.load.errors + m.load.non2xx + m.load.mismatches
-        rows.push([operation, rate(m.load.requestsPerSecond), ms(m.load.latencyMs.p50), ms(m.load.latencyMs.p99), ...sql, mb(m.peakRssBytes), String(errors), data])
+        const cpu = m.load.serverCpuMsPerRequest
+        const busy = m.load.serverCpuPercent
+        rows.push([operation, rate(m.load.requestsPerSecond), cpu === null ? 'n/a' : cpu.toFixed(3), busy === null ? 'n/a' : busy.toFixed(0), ms(m.load.latencyMs.p50), ms(m.load.latencyMs.p99), ...sql, mb(m.peakRssBytes), String(errors), data])
       } else if (timed) {
-        rows.push([operation, '-', '-', '-', ...sql, '-', '-', data])
+        rows.push([operation, '-', '-', '-', '-', '-', ...sql, '-', '-', data])
       } else {
         rows.push([operation, ...sql, data])
       }
@@ -151,12 +171,30 @@ export function formatReport(results: BenchResults, operations: readonly Operati
     lines.push(...table(['operation', 'mean ms', 'p50 ms', 'min ms', 'max ms', 'DB ms/op', 'SQL/op', 'requests'], rows))
   }
   if (timed) {
-    const header = ['Portico req/s as a share of', ...operations]
-    const row = (name: string, r: Partial<Record<OperationName, number>>) => [name, ...operations.map((o) => (r[o] === undefined ? 'n/a' : `${r[o]!.toFixed(2)}x`))]
-    lines.push('', ...table(header, [row('PostGraphile', results.ratios.porticoToPostgraphile), row('limit server', results.ratios.porticoToLimit)], ''))
+    const header = ['Ratios', ...operations]
+    const row = (name: string, r: PerOperation) => [name, ...operations.map((o) => (r[o] === undefined ? 'n/a' : `${r[o]!.toFixed(2)}x`))]
+    const r = results.ratios
+    lines.push(
+      '',
+      ...table(
+        header,
+        [
+          row("Portico's req/s / PostGraphile's", r.porticoToPostgraphile),
+          row("Portico's req/s / limit server's (goal >= 0.5)", r.porticoToLimit),
+          row("Portico's CPU/req / limit server's (goal <= 2)", r.porticoCpuToLimit),
+          row("Portico+auth's req/s / Portico's", r.authToPortico),
+          row("Portico+auth's CPU/req / Portico's (goal <= 1.5)", r.authCpuToPortico),
+        ],
+        '',
+      ),
+    )
+    const busy = results.measurements.filter((m) => m.target === 'limit' && m.load?.machineBusyPercent != null)
+    if (busy.length) lines.push('', `Machine busy during the limit server's runs: ${busy.map((m) => `${m.operation} ${m.load!.machineBusyPercent!.toFixed(0)}%`).join(', ')} (of ${results.machine.cpus} cores).`)
   }
   lines.push(
     '',
+    'CPU ms/req: the server process\'s user + system CPU time (/proc/<pid>/stat) over the measured run per request;',
+    'CPU %: that time as a share of one core. Both hold up when other work shares the machine; req/s does not.',
     'SQL/op: data statements per request, from pg_stat_statements over a few sequential requests (exact);',
     'noise/op: BEGIN/COMMIT/SET/SHOW/set_config/SELECT 1 per request, not counted in SQL/op; DB ms/op: their',
     'execution time in PostgreSQL; peak RSS: the server process, during the operation; errors: failed, non-2xx',

@@ -14,6 +14,7 @@ import { checkData, formatCheck } from './check.ts'
 import { freePort, startCluster, type Cluster } from './cluster.ts'
 import { loadDataset, rowCounts } from './dataset.ts'
 import { runLoad, runSequential } from './load.ts'
+import { ensureWrk } from './wrk.ts'
 import { DESCRIPTIONS, operationParams, SEQUENTIAL_OPERATIONS, type OperationName } from './operations.ts'
 import { parseOptions, USAGE, type BenchOptions } from './options.ts'
 import { formatReport, ratios, writeResults, type BenchResults, type Measurement } from './report.ts'
@@ -70,6 +71,9 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
   const loadAverageAtStart = os.loadavg()
   log(`portico bench: ${options.mode} mode, targets ${options.targets.join(', ')}, operations ${options.operations.join(', ')}`)
   log(`  ${options.connections} connections, pool of ${options.poolSize} per server` + (options.mode === 'smoke' ? ', no timing' : `, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per measurement`))
+
+  // The load generator, before anything long: a missing wrk should fail at once.
+  const wrk = options.mode === 'smoke' ? undefined : ensureWrk((line) => log(line))
 
   // 1. The private cluster and the dataset.
   const cluster: Cluster = await startCluster({ port: options.pgPort, log: (line) => log(`  ${line}`) })
@@ -141,10 +145,10 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
       await waitQuiet(admin, definition.role)
       await resetStatements(admin)
       for (let i = 0; i < options.countRequests; i++) {
-        await fetch(target.baseUrl + request.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body }).then((r) => r.arrayBuffer())
+        await fetch(target.baseUrl + request.path, { method: 'POST', headers: { 'content-type': 'application/json', ...request.headers }, body: request.body }).then((r) => r.arrayBuffer())
       }
       await waitQuiet(admin, definition.role)
-      const summary = summarize(await readStatements(admin, definition.role, DATABASE), options.countRequests)
+      const summary = summarize(await readStatements(admin, definition.statementRoles ?? definition.role, DATABASE), options.countRequests)
       measurements.push({
         target: definition.name,
         operation,
@@ -161,7 +165,7 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
   // 5. The timed runs: per operation, each target in turn, with its own warm-up.
   const serverDied: string[] = []
   if (options.mode !== 'smoke') {
-    log('', 'Measurements:')
+    log('', `Measurements (wrk, ${options.threads} thread(s); server CPU from /proc/<pid>/stat):`)
     for (const operation of options.operations) {
       for (const target of targets) {
         const { definition } = target
@@ -173,13 +177,13 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
         if (SEQUENTIAL_OPERATIONS.includes(operation)) {
           // One request at a time, nothing else running: a single request's latency, and its
           // database time from pg_stat_statements (reset after a few untimed requests).
-          const sequential = { url, body: request.body, ...(body === undefined ? {} : { expectBody: body }) }
+          const sequential = { url, body: request.body, headers: request.headers, ...(body === undefined ? {} : { expectBody: body }) }
           await waitQuiet(admin, definition.role)
           await runSequential({ ...sequential, requests: 0, warmup: 3 })
           await resetStatements(admin)
           const single = await runSequential({ ...sequential, requests: options.sequentialRequests, warmup: 0 })
           await waitQuiet(admin, definition.role)
-          const db = summarize(await readStatements(admin, definition.role, DATABASE), single.requests)
+          const db = summarize(await readStatements(admin, definition.statementRoles ?? definition.role, DATABASE), single.requests)
           m.sequential = { ...single, dataPerRequest: db.dataPerRequest, dbMsPerRequest: db.dbMsPerRequest }
           const l = single.latencyMs
           log(
@@ -191,9 +195,13 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
         await waitQuiet(admin, definition.role)
         const peakResettable = resetPeakRss(target.pid)
         const load = await runLoad({
+          wrk: wrk!,
           url,
           body: request.body,
+          headers: request.headers,
+          pid: target.pid,
           connections: options.connections,
+          threads: options.threads,
           warmupSeconds: options.warmupSeconds,
           durationSeconds: options.durationSeconds,
           ...(body === undefined ? {} : { expectBody: body }),
@@ -201,7 +209,7 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
         })
         // Read at once: requests cut off at the end have statements still running (not yet
         // counted), as requests under way at the start had statements before the reset.
-        const { statements: _, ...underLoad } = summarize(await readStatements(admin, definition.role, DATABASE), load.requests)
+        const { statements: _, ...underLoad } = summarize(await readStatements(admin, definition.statementRoles ?? definition.role, DATABASE), load.requests)
         await waitQuiet(admin, definition.role)
         const exit = target.exitStatus()
         if (exit) {
@@ -214,7 +222,9 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
         m.peakRssBytes = peakResettable ? peakRss(target.pid) : null
         const problems = load.errors + load.non2xx + load.mismatches
         log(
-          `  ${operation.padEnd(7)} ${definition.label.padEnd(13)} ${load.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${load.latencyMs.p50.toFixed(0).padStart(5)} ms  p99 ${load.latencyMs.p99.toFixed(0).padStart(5)} ms` +
+          `  ${operation.padEnd(7)} ${definition.label.padEnd(13)} ${load.requestsPerSecond.toFixed(1).padStart(8)} req/s  CPU ${load.serverCpuMsPerRequest?.toFixed(3) ?? 'n/a'} ms/req` +
+            ` (${load.serverCpuPercent?.toFixed(0) ?? '?'}% of a core; machine ${load.machineBusyPercent?.toFixed(0) ?? '?'}% busy)` +
+            `  p50 ${load.latencyMs.p50.toFixed(1)} ms  p99 ${load.latencyMs.p99.toFixed(1)} ms  ${load.sampled} checked` +
             (problems ? `  (${load.errors} errors, ${load.non2xx} non-2xx, ${load.mismatches} different bodies)` : ''),
         )
       }
@@ -229,6 +239,7 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
     wallSeconds: seconds(started),
     settings: {
       connections: options.connections,
+      threads: options.threads,
       poolSize: options.poolSize,
       warmupSeconds: options.warmupSeconds,
       durationSeconds: options.durationSeconds,

@@ -38,16 +38,20 @@ export async function resetStatements(admin: pg.Client): Promise<void> {
   await admin.query('SELECT pg_stat_statements_reset()')
 }
 
-/** The statements `role` ran in `database` since the last reset (the view covers the whole cluster). */
-export async function readStatements(admin: pg.Client, role: string, database: string): Promise<StatementStat[]> {
+/**
+ * The statements `roles` ran in `database` since the last reset (the view covers the whole
+ * cluster). A target with authorization runs its requests' statements as the token's role after
+ * BEGIN and set_config as its login role: it names both.
+ */
+export async function readStatements(admin: pg.Client, roles: string | readonly string[], database: string): Promise<StatementStat[]> {
   const { rows } = await admin.query<{ query: string; calls: string; total_ms: number; rows: string }>(
     `SELECT s.query, s.calls, s.total_exec_time AS total_ms, s.rows
        FROM pg_stat_statements AS s
        JOIN pg_roles AS r ON r.oid = s.userid
        JOIN pg_database AS d ON d.oid = s.dbid
-      WHERE r.rolname = $1 AND d.datname = $2
+      WHERE r.rolname = ANY($1::text[]) AND d.datname = $2
       ORDER BY s.calls DESC, s.query`,
-    [role, database],
+    [typeof roles === 'string' ? [roles] : roles, database],
   )
   return rows.map((r) => ({ query: r.query, calls: Number(r.calls), totalMs: r.total_ms, rows: Number(r.rows) }))
 }
@@ -115,5 +119,36 @@ export function resetPeakRss(pid: number): boolean {
     return true
   } catch {
     return false
+  }
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux, whatever the kernel's HZ). */
+const TICKS_PER_SECOND = 100
+
+/**
+ * CPU time a process has used so far, user + system, in milliseconds (/proc/<pid>/stat fields 14
+ * and 15), or null where /proc cannot say. Its threads are included (libuv's pool, V8's GC helpers).
+ */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND
+  } catch {
+    return null
+  }
+}
+
+/** The whole machine's CPU time so far (/proc/stat), busy and total, in ticks; null off Linux. */
+export function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    // user nice system idle iowait irq softirq steal (guest time is already in user).
+    const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0)
+    const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0)
+    return { busy: total - idle, total }
+  } catch {
+    return null
   }
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConfigInput } from '../../src/config/config.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { loadSharedFixture, type TestDatabase } from '../support/test-database.js'
+import { rootSourceOf } from '../../src/planner/field-source.js'
 
 export type FixtureName = 'pagila' | 'chinook' | 'iotawatt'
 
@@ -53,11 +54,12 @@ export function useFixture(name: FixtureName, config: Partial<ConfigInput>): Fix
   return fixture
 }
 
-/** Root fields whose type is a connection (`...Connection!`): every list the API has. */
+/** Root fields that list a table or view: every list the API has. */
 export function rootLists(api: TestGateway): string[] {
   const fields = api.gateway.schema.getQueryType()!.getFields()
   return Object.keys(fields)
-    .filter((name) => fields[name]!.type.toString().endsWith('Connection!'))
+    // A table's list, not a function returning a table's rows (also a connection).
+    .filter((name) => rootSourceOf(fields[name]!)?.kind === 'rootList')
     .sort()
 }
 

@@ -10,9 +10,13 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { buildIfStale, prepareGraphiQL } from '../../bin/build.mjs'
 import { closeTestServer, ENV_KIND, ENV_PGLITE_DUMP, ENV_PGLITE_URL, pristineCluster, testServer } from './test-database.js'
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // Tests that run `bin/portico.mjs` run dist/: build it once here if src/ is newer, rather than
+  // in each of those processes at once.
+  if (buildIfStale()) await prepareGraphiQL()
   const { adminUrl, kind } = await testServer()
   process.env[ENV_KIND] = kind
   let dumpFile: string | undefined

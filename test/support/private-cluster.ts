@@ -12,8 +12,18 @@ import { PG_BIN, startCluster, type Cluster } from '../benchmark/cluster.ts'
 
 export type { Cluster }
 
-/** Why no private cluster can be started here, or undefined when one can. */
+/**
+ * Why no private cluster can be started here, or undefined when one can. In CI (`CI=true`) a
+ * missing binary is an error, not a reason to skip: `.ci/run` installs PostgreSQL 15, so a test
+ * file that needs a cluster fails rather than passing by skipping.
+ */
 export function privateClusterUnavailable(): string | undefined {
+  const reason = unavailableReason()
+  if (reason && process.env.CI) throw new Error(`a private PostgreSQL cluster is required in CI: ${reason}`)
+  return reason
+}
+
+function unavailableReason(): string | undefined {
   for (const binary of ['initdb', 'pg_ctl', 'postgres']) {
     if (!existsSync(path.join(PG_BIN, binary))) return `no ${binary} in ${PG_BIN} (set PORTICO_BENCH_PG_BIN to PostgreSQL's bin folder)`
   }

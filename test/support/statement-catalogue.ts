@@ -29,6 +29,8 @@ export const describeStatements = (statements: string[]) => statements.map((s, i
 
 /**
  * Runs `document` and returns its data and data statements; any GraphQL error fails the test.
+ * Statements are those the database counted when the gateway has a database counter (and then
+ * Portico's own count must agree with it), else those Portico reported.
  * A root field that fails can leave its siblings' statements in flight (graphql-js answers without
  * waiting for them): wait until the pool is idle, so they are not counted for the next operation.
  */
@@ -38,7 +40,12 @@ export async function run(api: TestGateway, document: string): Promise<{ data: a
     await settle(api)
     throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`)
   }
-  return { data: result.data, statements: dataStatements(api.statements) }
+  if (!api.databaseStatements) return { data: result.data, statements: dataStatements(api.statements) }
+  const counted = await api.databaseStatements()
+  if (counted.length !== api.statements.length) {
+    throw new Error(`the database ran ${counted.length} statements, Portico reported ${api.statements.length}:\n${describeStatements(counted)}`)
+  }
+  return { data: result.data, statements: dataStatements(counted) }
 }
 
 async function settle(api: TestGateway): Promise<void> {

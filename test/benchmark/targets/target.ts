@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { CanonicalAnswers, OperationName, OperationParams } from '../operations.ts'
 
-export type TargetName = 'portico' | 'postgraphile' | 'limit'
+export type TargetName = 'portico' | 'portico-auth' | 'postgraphile' | 'limit'
 
 export interface LaunchOptions {
   databaseUrl: string
@@ -26,6 +26,8 @@ export interface Launch {
 export interface HttpRequest {
   path: string
   body: string
+  /** More headers (a bearer token), besides content-type and accept. */
+  headers?: Record<string, string>
 }
 
 export interface TargetDefinition {
@@ -33,6 +35,8 @@ export interface TargetDefinition {
   label: string
   /** The database role it logs in as: pg_stat_statements counts per role. */
   role: string
+  /** Every role its statements run as, when not only `role` (a token's role under authorization). */
+  statementRoles?: readonly string[]
   launch(options: LaunchOptions): Launch
   /** GET this path answers readyStatus (default 200) once the server can serve. */
   readyPath: string

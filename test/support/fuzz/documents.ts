@@ -122,7 +122,9 @@ export class DocumentBuilder {
       }
       // GraphQL also accepts a single value where a list is expected.
       if (this.r.chance(0.05)) return this.input(itemType, depth + 1, hint)
-      return list(Array.from({ length: this.r.range(0, 3) }, () => this.input(itemType, depth + 1, hint)))
+      // A group-by names at least one column in a strict case.
+      const least = this.mode.strict && hint === 'by' ? 1 : 0
+      return list(Array.from({ length: this.r.range(least, 3) }, () => this.input(itemType, depth + 1, hint)))
     }
     const named = type as GraphQLNamedType
     if (isEnumType(named)) {
@@ -138,6 +140,12 @@ export class DocumentBuilder {
         if (isNonNullType(field.type) || this.r.chance(p)) chosen.push([field.name, this.input(field.type, depth + 1, field.name)])
       }
       if (this.r.chance(this.mode.wrongRate)) chosen.push([this.r.pick(['bogus', '__proto__', 'constructor', 'AND_']), num(1)])
+      // A time bucket takes a unit or an interval: exactly one.
+      const unit = fields.find((f) => f.name === 'unit')
+      if (this.mode.strict && unit && fields.some((f) => f.name === 'every')) {
+        const others = chosen.filter(([n]) => n !== 'unit' && n !== 'every')
+        return { kind: 'object', fields: [...others, ['unit', this.input(unit.type, depth + 1, 'unit')]] }
+      }
       return { kind: 'object', fields: chosen }
     }
     if (isScalarType(named)) return this.scalar(named.name, hint)
@@ -200,13 +208,14 @@ export class DocumentBuilder {
   }
 
   /** One selected field: alias, arguments, directives, sub-selection. */
+  // (strict cases choose arguments with consistentArguments, below)
   field(field: GraphQLField<unknown, unknown>, depth: number, argChance = 0.3, options: FieldOptions = {}): string {
     const r = this.r
     this.fields += 1
     const alias = options.alias === false || !r.chance(0.15) ? '' : `${this.fresh('a')}: `
-    let args = field.args
-      .filter((a) => options.args?.has(a.name) || isNonNullType(a.type) || r.chance(argChance))
-      .map((a) => `${a.name}: ${this.argument(a, options.args?.get(a.name))}`)
+    let chosen = field.args.filter((a) => options.args?.has(a.name) || isNonNullType(a.type) || r.chance(argChance))
+    if (this.mode.strict) chosen = consistentArguments(field, chosen)
+    let args = chosen.map((a) => `${a.name}: ${this.argument(a, options.args?.get(a.name))}`)
     if (options.tamperArgs) args = options.tamperArgs(args)
     const directive = r.chance(0.04) ? ` @${r.pick(['include', 'skip'])}(if: ${r.chance(0.5)})` : ''
     const named = getNamedType(field.type)
@@ -229,4 +238,16 @@ export function queryOperation(r: Random, schema: GraphQLSchema, samples: Sample
   // Introspection and the federation SDL now and then: they go through GraphQL execution.
   if (r.chance(0.03)) parts.push(r.pick(['__type(name: "Person") { name fields { name type { name kind } } }', '__schema { queryType { name } }', '_service { sdl }', '__typename']))
   return b.operation('query', parts.join(' '))
+}
+
+/**
+ * Arguments that make sense together, for strict cases: sample cursors belong to other fields'
+ * orders, so none is passed (and then an offset is free to go); a group-by always names what to
+ * group by.
+ */
+function consistentArguments(field: GraphQLField<unknown, unknown>, chosen: GraphQLArgument[]): GraphQLArgument[] {
+  const args = chosen.filter((a) => a.name !== 'after' && a.name !== 'before')
+  const by = field.args.find((a) => a.name === 'by')
+  if (by && !args.includes(by)) args.push(by)
+  return args
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`: Portico's TypeScript (src/) to JavaScript in dist/ with tsc
+ * (tsconfig.build.json: type errors fail the build), then a stamp, dist/.built, then GraphiQL's
+ * compressed files (src/serve/graphiql.ts), unless already made for this GraphiQL version. bin/portico.mjs
+ * runs dist/ and calls buildIfStale() first in a checkout, so a changed source is never served stale.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const SRC = join(ROOT, 'src')
+const STAMP = join(ROOT, 'dist', '.built')
+/** Inputs of the build besides src/. */
+const CONFIGS = [join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')]
+
+/** Why dist/ must be (re)built, or undefined when it is up to date (or there are no sources to build). */
+export function staleReason() {
+  if (!existsSync(SRC)) return undefined // an installed package: dist/ is all there is
+  if (!existsSync(STAMP)) return 'dist/ has not been built'
+  const built = statSync(STAMP).mtimeMs
+  const newer = (file) => statSync(file).mtimeMs > built
+  if (CONFIGS.some((file) => existsSync(file) && newer(file))) return 'the TypeScript configuration changed'
+  const changed = readdirSync(SRC, { recursive: true }).find((name) => /\.(ts|mts|cts|json)$/.test(name) && newer(join(SRC, name)))
+  return changed ? `src/${changed} changed` : undefined
+}
+
+/** Runs tsc on tsconfig.build.json; throws with its output when it fails. */
+export function build() {
+  let tsc
+  try {
+    tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  } catch {
+    throw new Error('TypeScript is not installed: run `npm install` (with dev dependencies), then `npm run build`')
+  }
+  const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`npm run build failed (tsc -p tsconfig.build.json):\n${(result.stdout + result.stderr).trim()}`)
+  writeFileSync(STAMP, `${new Date().toISOString()}\n`)
+}
+
+/** Compresses GraphiQL's files now rather than on the first page view (once per GraphiQL version). */
+export async function prepareGraphiQL() {
+  const { graphiqlAssets } = await import('../dist/serve/graphiql.js')
+  await graphiqlAssets()
+}
+
+/** Builds when the sources are newer than dist/, saying so on stderr; returns whether it built. */
+export function buildIfStale() {
+  const reason = staleReason()
+  if (!reason) return false
+  process.stderr.write(`portico: building dist/ from src/ (${reason}) ...\n`)
+  build()
+  return true
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    build()
+    await prepareGraphiQL()
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`)
+    process.exit(1)
+  }
+}
