@@ -40,9 +40,14 @@ const DDL = `
   COMMENT ON COLUMN shop.item.name IS 'What the item is called.';`
 
 let scratch: string
-beforeAll(() => {
+beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'portico-check-'))
-})
+  // bin/portico.mjs builds dist/ first when src/ is newer, saying so on stderr: build before the
+  // runs whose stderr is compared exactly.
+  await new Promise((resolve, reject) =>
+    execFile(process.execPath, ['--input-type=module', '-e', "const { buildIfStale } = await import('./bin/build.mjs'); buildIfStale()"], { cwd: repoRoot, timeout: 300_000 }, (error) => (error ? reject(error) : resolve(undefined))),
+  )
+}, 300_000)
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 describe('portico check', () => {

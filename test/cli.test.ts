@@ -103,7 +103,7 @@ describe('help', () => {
     expect(run.code).toBe(0)
     expect(run.stderr).toBe('')
     expect(run.stdout).toMatch(/^Usage: portico \[options\] \[command\]\n/)
-    for (const command of ['serve [options]', 'introspect [options]', 'inspect [options]', 'print [options]', 'help [command]']) {
+    for (const command of ['serve [options]', 'introspect [options]', 'inspect [options]', 'print [options]', 'check [options]', 'diff <old> <new>', 'help [command]']) {
       expect(run.stdout).toContain(`\n  ${command}`)
     }
     expect(run.stdout).toContain('\n  -h, --help')
@@ -115,6 +115,7 @@ describe('help', () => {
     introspect: [...COMMON, '--extension <file>', '--dir <dir>', '-h, --help'],
     inspect: [...COMMON, '--json', '-h, --help'],
     print: [...COMMON, '--extension <file>', '--out <file>', '--federation', '-h, --help'],
+    check: [...COMMON, '--extension <file>', '--dir <dir>', '-h, --help'],
   }
 
   for (const [command, options] of Object.entries(OPTIONS)) {

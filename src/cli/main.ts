@@ -85,7 +85,7 @@ export function createProgram(): Command {
     .option('--federation', 'print the Apollo Federation 2 subgraph SDL (@link, @key, _service, _entities)')
     .action(async (flags) => (await import('./print-command.js')).runPrint(configFrom(flags), flags.out, flags.federation === true))
 
-  withDatabaseOptions(program.command('check'))
+  withExtensionOption(withDatabaseOptions(program.command('check')))
     .description('exit 1 when the database no longer matches the committed prisma/schema.prisma and schema.graphql; print each change (breaking, dangerous, safe)')
     .option('--dir <dir>', 'project directory holding prisma/schema.prisma and schema.graphql', '.')
     .action(async (flags) => {

@@ -26,7 +26,10 @@ export async function loadExtension(path: string): Promise<LoadedExtension> {
   } catch (error) {
     throw new ExtensionError(`extension ${file} could not be loaded: ${(error as Error).message}`)
   }
-  const extend = module.default
+  // A .ts or .js file outside an ES-module package is CommonJS: its `export default` arrives as
+  // `default.default` (Node's interop wraps module.exports in `default`).
+  const wrapped = module.default as { default?: unknown } | undefined
+  const extend = typeof wrapped === 'object' && wrapped !== null && typeof wrapped.default === 'function' ? wrapped.default : module.default
   if (typeof extend !== 'function') {
     throw new ExtensionError(`extension ${file} must default-export a function (builder, portico) => void; its default export is ${extend === undefined ? 'missing' : typeof extend}`)
   }

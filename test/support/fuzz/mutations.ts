@@ -6,7 +6,7 @@
  * - Valid GraphQL that must fail, or match nothing, when it runs, with hostile values everywhere
  *   else: a create (or upsert's create) carries the key of a row that exists (a duplicate); an
  *   update or delete targets a key no row has; an updateMany or deleteMany filters on
- *   `AND: [<key no row has>, <random filter>]`; an insert into a keyless table has a NUL byte in
+ *   `AND: [<key no row has>, <random filter>]` with `all: false`; an insert into a keyless table has a NUL byte in
  *   its text, which PostgreSQL refuses.
  *
  * A response to either may only hold null fields or `{ count: 0 }` (./checks.ts).
@@ -17,7 +17,7 @@ import { DocumentBuilder, type Mode, type Operation } from './documents.js'
 import { hostileString } from './hostile.js'
 import type { Random } from './random.js'
 import type { Key, ModelSample, Samples } from './samples.js'
-import { list, num, obj, str, type Val } from './values.js'
+import { bool, list, num, obj, str, type Val } from './values.js'
 
 type Field = GraphQLField<unknown, unknown>
 
@@ -42,7 +42,9 @@ export function mutationOperation(r: Random, schema: GraphQLSchema, samples: Sam
 
 /** Random arguments and one defect that validation always catches. */
 function invalidField(b: DocumentBuilder, field: Field): string {
-  const defect = b.r.pick(['unknown argument', 'missing required', 'unknown field'] as const)
+  // A field without a required argument (deleteMany: where is optional) cannot miss one.
+  const required = field.args.some((a) => isNonNullType(a.type))
+  const defect = b.r.pick(required ? (['unknown argument', 'missing required', 'unknown field'] as const) : (['unknown argument', 'unknown field'] as const))
   if (defect === 'unknown field') return `${field.name}(fuzzBogusArgument: 1) { fuzzNoSuchField }`
   return b.field(field, 1, 0.5, {
     alias: false,
@@ -91,6 +93,8 @@ function plannedField(b: DocumentBuilder, field: Field, samples: Samples): strin
     case 'updateMany':
     case 'deleteMany':
       args.set('where', obj([['AND', list([ghostFilter(), b.input(inputOf('where'), 1)])]]))
+      // Never a random all: true, which means every row (and a null where is then refused).
+      if (arg('all')) args.set('all', bool(false))
       break
     case 'upsert': {
       // No row has the key: upsert creates, with a key that exists.
