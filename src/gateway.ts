@@ -17,6 +17,12 @@ import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { checkTextSearchConfigs } from './model/text-search-configs.js'
 import { loadGeneratedClient, type PrismaClientLike } from './model/generate-client.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
+import { IdempotencyTable } from './db/idempotency-store.js'
+import { Idempotency } from './schema/idempotency.js'
+import { ReadReplicas } from './db/read-replicas.js'
+import { checkPoolerSessions } from './db/pooler.js'
+import { useReadRouting } from './serve/use-read-routing.js'
+import { createResponseCache, type ResponseCache } from './serve/use-response-cache.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
@@ -74,6 +80,8 @@ export interface Gateway {
   prisma: PrismaClientLike
   /** Live data: live queries, change events, published events, and the WebSocket transport (src/live/live.ts). */
   live: Live
+  /** The response cache, when enabled: row events from other writers invalidate through it. */
+  cache?: Pick<ResponseCache, 'invalidateTables'>
   close(): Promise<void>
 }
 
@@ -108,11 +116,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, databaseUrl } = options
   const progress = options.onProgress ?? ((message: string) => logger.info(message))
   await checkConnection(databaseUrl, config.connectionTimeoutMs)
+  if (config.poolerUrl) await checkConnection(config.poolerUrl, config.connectionTimeoutMs)
   // Before connecting: a missing or broken extension file is a configuration error.
   const extensions = await loadExtensions(config.extensions, options.extensions ?? [])
-  const pool = createPool({ ...config, databaseUrl }, logger)
   let live: Live | undefined
+  // Requests' statements go through the pooler when there is one (src/db/pooler.ts).
+  const pool = createPool({ ...config, databaseUrl: config.poolerUrl ?? databaseUrl, startupOptions: !config.poolerUrl }, logger)
+  let replicas: ReadReplicas | undefined
+  let responseCache: ResponseCache | undefined
   try {
+    if (config.poolerUrl) await checkPoolerSessions(pool)
     const committed = options.committedPrismaSchema ?? (existsSync(COMMITTED_PRISMA_SCHEMA) ? readFileSync(COMMITTED_PRISMA_SCHEMA, 'utf8') : undefined)
     // Its own short-lived pool, without statement_timeout: that limit is for clients' requests, and
     // catalog reads of a big database on a busy server may take longer than a tight one.
@@ -129,7 +142,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     progress(model.prismaSchema === committed ? 'the database matches the committed prisma/schema.prisma' : 'serving the structure introspected just now (it differs from the committed prisma/schema.prisma)')
 
     // Every statement, the planner's and Prisma's (writes), is counted for /metrics and the tests.
-    const metrics = createMetrics(pool)
+    // Read replicas, checked before the first request (src/db/read-replicas.ts).
+    replicas = config.readReplicas.length > 0 ? new ReadReplicas(pool, config.readReplicas, config, logger, config.replicaCheckIntervalMs) : undefined
+    await replicas?.start()
+    const metrics = createMetrics(pool, replicas)
     const onQuery = (sql: string) => {
       metrics.countStatement()
       options.onQuery?.(sql)
@@ -145,13 +161,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     for (const { function: fn, reason } of datamodel.leftOutFunctions) logger.warn({ function: fn, reason }, `function ${fn} is not served: ${reason}`)
     await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)
     progress(`building the GraphQL schema for ${datamodel.models.size} tables and views`)
-    const sqlRunner = createSqlRunner(pool, onQuery)
+    const sqlRunner = createSqlRunner(pool, onQuery, { preparedStatements: config.preparedStatements ?? !config.poolerUrl, onReplicaFailure: (target) => target.replica && replicas?.failed(target.replica) })
     const planner = new ReadPlanner(tracing ? traceSqlRunner(sqlRunner) : sqlRunner, datamodel, config)
+    // Idempotency keys live in the database, so every process sees them (src/db/idempotency-store.ts).
+    const idempotency = new Idempotency({
+      table: new IdempotencyTable(config.idempotencyTable),
+      direct: async (sql, ...values) => {
+        const result = (await pool.query(sql, values)) as pg.QueryResult | pg.QueryResult[]
+        return Array.isArray(result) ? [] : result.rows
+      },
+      windowMs: config.idempotencyWindowMs,
+    })
     live = await createLive({ config, planner, pool, logger, databaseUrl, datamodel })
     const started = live
     const api = createExtensionApi({ sql: tracing ? traceSqlRunner(sqlRunner) : sqlRunner, planner, prisma, logger, publish: started.publish })
     const built = buildExtendedSchemas(
-      () => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel), started.sources),
+      () => buildGraphQLSchemas(prisma, planner, config, (builder) => applyExtensions(builder, extensions, api, datamodel), started.sources, idempotency),
       extensions,
     )
     // `@live` on queries (src/live/): known to validation, GraphiQL and codegen. Each schema is
@@ -169,6 +194,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // The served schema is built now (the other lazily): an extension's mistake stops start-up here.
     const served = buildExtendedSchemas(() => (config.federation.enabled ? schemas.subgraph : schemas.schema), extensions)
     if (config.auth) await checkRoles(pool, config.auth)
+    // The shared response cache, opt-in (src/serve/use-response-cache.ts).
+    const cache = config.cache.enabled ? createResponseCache({ ...config.cache, redisUrl: config.redisUrl }, datamodel, logger) : undefined
+    responseCache = cache
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     const verify = config.auth ? createTokenVerifier(config.auth) : undefined
@@ -196,8 +224,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         useLimits(config),
         ...(config.production ? [useDisableIntrospection() as Plugin] : []),
         useCompiledReads(planner, logger, lane),
+        ...(cache ? [cache.plugin] : []),
         ...authPlugins.last,
+        // After the request transaction, so its wrapper is outside it (./serve/use-read-routing.ts).
+        ...(replicas ? [useReadRouting(replicas, metrics.countRead)] : []),
         useRequestScope(),
+        ...(cache ? [cache.invalidation] : []),
         // Last: @live, SSE's single-connection mode, and the subscribe pipeline's capture of results.
         ...started.plugins,
       ],
@@ -205,7 +237,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // The WebSocket and single-connection SSE operations go through Yoga (the lane never takes them).
     started.bind(yoga)
     const server = createPorticoServer(
-      { yoga, schema: served, planner, config, logger, metrics, pool, ...(verify ? { verify } : {}), enabled: !tracing },
+      {
+        yoga,
+        schema: served,
+        planner,
+        config,
+        logger,
+        metrics,
+        pool,
+        ...(verify ? { verify } : {}),
+        // Read replicas (and x-portico-min-lsn) and the response cache are Yoga plugins: with either,
+        // every request goes through Yoga, which routes, caches and invalidates.
+        enabled: !tracing && !replicas && !cache,
+      },
       lane,
     )
     return {
@@ -222,14 +266,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       pool,
       prisma,
       live: started,
+      cache,
       async close() {
         await started.close()
+        idempotency.close()
+        await cache?.close()
+        await replicas?.close()
         await prisma.$disconnect()
         await pool.end()
       },
     }
   } catch (error) {
     await live?.close().catch(() => {})
+    await replicas?.close().catch(() => {})
+    await responseCache?.close()
     await pool.end().catch(() => {})
     throw error
   }

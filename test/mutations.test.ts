@@ -6,7 +6,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toMutationError } from '../src/schema/mutation-errors.js'
-import { IdempotencyStore } from '../src/schema/idempotency.js'
 import type { GraphQLInputObjectType } from 'graphql'
 import { createTestDatabase, readFixtureSql, type TestDatabase } from './support/test-database.js'
 import { startTestGateway, type GraphQLResult, type TestGateway } from './support/gateway.js'
@@ -417,13 +416,40 @@ describe('idempotency keys', () => {
   })
 
   it('a failed create forgets its key; keys expire after the window', async () => {
-    let now = 0
-    const store = new IdempotencyStore(1000, () => now)
-    await expect(store.run('k', 1, () => Promise.reject(new Error('no')))).rejects.toThrow('no')
-    expect(await store.run('k', 1, async () => 'written')).toBe('written')
-    expect(await store.run('k', 1, async () => 'again')).toBe('written')
-    now = 1001
-    expect(await store.run('k', 1, async () => 'again')).toBe('again')
+    const short = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'], idempotencyWindowMs: 400 })
+    try {
+      // id 53 taken: the create fails, and its key is not kept.
+      await api.data('mutation { createTag(data: { id: 53, label: "taken" }) { id } }')
+      const failed = await short.query('mutation { createTag(data: { id: 53, label: "taken" }, idempotencyKey: "expiring") { id } }')
+      expect(errorOf(failed).extensions?.code).toBe('UNIQUE_VIOLATION')
+      await sql.query('DELETE FROM app.tag WHERE id = 53')
+      const create = 'mutation { createTag(data: { id: 53, label: "taken" }, idempotencyKey: "expiring") { id } }'
+      expect(await short.data(create)).toEqual({ createTag: { id: 53 } })
+      expect(await short.data(create)).toEqual({ createTag: { id: 53 } })
+      expect(await count('app.tag WHERE id = 53')).toBe(1)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      // Expired: the same create writes again (and meets its own row).
+      expect(errorOf(await short.query(create)).extensions?.code).toBe('UNIQUE_VIOLATION')
+    } finally {
+      await short.close()
+    }
+  })
+
+  it('keys live in PostgreSQL: another gateway replays them, and concurrent same-key creates write once', async () => {
+    const other = await startTestGateway(db.url, { schemas: ['app', 'audit', 'public'] })
+    try {
+      const create = 'mutation { createPerson(data: { email: "shared@example.com", fullName: "Shared" }, idempotencyKey: "shared-1") { id email fullName } }'
+      const answers = await Promise.all([api.query(create), other.query(create), api.query(create), other.query(create)])
+      const [person] = await rows(`SELECT id, email, full_name AS "fullName" FROM app.person WHERE email = 'shared@example.com'`)
+      for (const answer of answers) expect(answer).toEqual({ data: { createPerson: person } })
+      expect(await count(`app.person WHERE email = 'shared@example.com'`)).toBe(1)
+      // Stored as hashes, with the written row's key.
+      const stored = await rows(`SELECT key, arguments, result FROM portico.idempotency_keys WHERE result = $1`, [JSON.stringify([String(person.id)])])
+      expect(stored).toHaveLength(1)
+      expect(stored[0].key).toMatch(/^[0-9a-f]{64}$/)
+    } finally {
+      await other.close()
+    }
   })
 })
 

@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, loadConfig, splitList, type ConfigInput } from '../config/config.js'
 import { ConnectionError } from '../db/connection-errors.js'
+import { PoolerSettingsError } from '../db/pooler.js'
 import { MissingSchemaError } from '../introspect/catalog.js'
 import { ExtensionError, ModelError } from '../errors.js'
 
@@ -116,7 +117,7 @@ let keepRunning = false
 /** Set by commands whose answer is their exit code (`check`, `diff`). */
 let exitCode = 0
 
-const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError, ModelError, ExtensionError]
+const KNOWN_FAILURES = [ConfigError, ConnectionError, MissingSchemaError, ModelError, ExtensionError, PoolerSettingsError]
 
 /** Runs the command line; ends the process unless a server was started. */
 export async function run(argv: string[]): Promise<void> {

@@ -43,6 +43,13 @@ export const configSchema = z
   .object({
     /** PostgreSQL connection URL; none means the embedded demo database. */
     databaseUrl: z.string().superRefine(checkDatabaseUrl).optional(),
+    /**
+     * A transaction pooler (PgBouncer) in front of the same database: requests' statements go
+     * through it, introspection and LISTEN use databaseUrl directly (src/db/pooler.ts).
+     */
+    poolerUrl: z.string().superRefine(checkDatabaseUrl).optional(),
+    /** Named prepared statements for the planner's SQL; default: on, off with poolerUrl. */
+    preparedStatements: z.boolean().optional(),
     /** Database schemas to expose. */
     schemas: z.array(z.string().min(1)).min(1).optional(),
     host: z.string().min(1).default('localhost'),
@@ -149,8 +156,36 @@ export const configSchema = z
     allowUnfilteredBulkWrites: z.boolean().default(false),
     /** No mutations in the schema: a read-only API. */
     readOnly: z.boolean().default(false),
+    /**
+     * Streaming replicas (postgres:// URLs) for read-only operations: round robin among the healthy
+     * ones, the primary when none is (src/db/read-replicas.ts). Mutations always go to the primary.
+     */
+    readReplicas: z.array(z.string().superRefine(checkDatabaseUrl)).default([]),
+    /** How often each replica's health and replay position are checked. */
+    replicaCheckIntervalMs: z.number().int().min(50).default(1_000),
+    /** Redis, shared by every Portico process: the response cache's store (`cache`), and published events across replicas (src/live/pubsub.ts). Env PORTICO_REDIS_URL. */
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    /**
+     * The response cache (src/serve/use-response-cache.ts): off unless `enabled`. In Redis when
+     * redisUrl is set, else in this process's memory. TTLs in milliseconds; a table's
+     * `@cacheTtl 30` smart comment (seconds) sets its type's, `ttlPerType` overrides.
+     */
+    cache: z
+      .object({
+        enabled: z.boolean().default(false),
+        ttlMs: z.number().int().min(0).default(60_000),
+        ttlPerType: z.record(z.string(), z.number().int().min(0)).default({}),
+        redisKeyPrefix: z.string().default('portico:cache:'),
+      })
+      .strict()
+      .prefault({}),
     /** How long a create's idempotency key remembers its first result. */
     idempotencyWindowMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
+    /** Where idempotency keys are kept, shared by every Portico process ("schema.table"; created on first use). */
+    idempotencyTable: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'write it as "schema.table" in lower-case letters, digits and underscores')
+      .default('portico.idempotency_keys'),
     /**
      * Authorization through PostgreSQL: verify the request's `Authorization: Bearer` JWT, then run
      * all its statements in one transaction as the token's role, with its claims in
@@ -204,11 +239,6 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    /**
-     * Redis for application events published by extension code (`portico.publish`) across
-     * replicas (src/live/pubsub.ts); none: they stay in this process. Env PORTICO_REDIS_URL.
-     */
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
     /** Live data: `@live` queries, `<type>Changed` subscriptions, their transports (src/live/, src/serve/). */
     live: z
       .object({
@@ -291,6 +321,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}` | 
   PORTICO_JWT_ROLES: { key: 'auth.roles', parse: splitList },
   PORTICO_ANONYMOUS_ROLE: { key: 'auth.anonymousRole', parse: String },
   DATABASE_URL: { key: 'databaseUrl', parse: String },
+  PORTICO_POOLER_URL: { key: 'poolerUrl', parse: String },
   PORTICO_SCHEMAS: { key: 'schemas', parse: splitList },
   HOST: { key: 'host', parse: String },
   PORT: { key: 'port', parse: Number },
@@ -305,6 +336,7 @@ const ENVIRONMENT: Record<string, { key: keyof ConfigInput | `auth.${string}` | 
   NODE_ENV: { key: 'production', parse: (value) => value === 'production' },
   PORTICO_READ_ONLY: { key: 'readOnly', parse: (value) => value === 'true' || value === '1' },
   PORTICO_DEMO_TICK_MS: { key: 'demo.tickMs', parse: Number },
+  PORTICO_READ_REPLICAS: { key: 'readReplicas', parse: splitList },
 }
 
 /**

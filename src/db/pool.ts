@@ -19,6 +19,8 @@ export interface PoolConfig {
   statementTimeoutMs: number
   /** How long end() lets running statements finish before closing their connections (default 3 s). */
   endGraceMs?: number
+  /** false: no startup `options` (a transaction pooler refuses them; see ./pooler.ts). */
+  startupOptions?: boolean
 }
 
 /** The session settings Portico's reads rely on. */
@@ -49,7 +51,7 @@ export function createPool(config: PoolConfig, logger: Logger): pg.Pool {
     // text-read-types.ts): timestamps in UTC, intervals as ISO-8601 durations. PGlite ignores
     // startup options; servePGlite (./demo-database.ts) sets the same on its one session.
     // statement_timeout: a slow query is cancelled in the database, not just abandoned.
-    options: `${SESSION_OPTIONS} -c statement_timeout=${config.statementTimeoutMs}`,
+    options: config.startupOptions === false ? undefined : `${SESSION_OPTIONS} -c statement_timeout=${config.statementTimeoutMs}`,
     // A healthy server answers every statement within statement_timeout (with its result or the
     // cancellation). No answer by then, plus connectionTimeoutMs for the network, means the
     // server or the way to it is gone without a word (a cut cable, a frozen host): without this,

@@ -10,7 +10,8 @@ import type pg from 'pg'
 import { ClientError } from '../errors.js'
 import { RequestSession } from './request-session.js'
 import { databaseFailure } from './pool.js'
-import { isConnectionError } from './connection-errors.js'
+import { classifyDatabaseFailure, isConnectionError } from './connection-errors.js'
+import { currentReadTarget, type ReadTarget } from './read-replicas.js'
 
 export interface SqlRunner {
   /** `write`: the statement changes rows (inside a request's transaction it gets a savepoint). */
@@ -24,7 +25,15 @@ const INSUFFICIENT_PRIVILEGE = '42501'
 /** Per connection, at most this many prepared statements; beyond it, statements run unprepared. */
 const PREPARED_PER_CONNECTION = 500
 
-export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void): SqlRunner {
+export interface SqlRunnerOptions {
+  /** false: unnamed statements only, as a transaction pooler (PgBouncer) needs. */
+  preparedStatements?: boolean
+  /** A read replica failed: take it out of rotation (./read-replicas.ts). */
+  onReplicaFailure?: (target: ReadTarget) => void
+}
+
+export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void, runnerOptions: SqlRunnerOptions = {}): SqlRunner {
+  const preparing = runnerOptions.preparedStatements !== false
   const prepared = new WeakMap<pg.PoolClient, Set<string>>()
   const names = new Map<string, string>()
   const nameOf = (sql: string) => {
@@ -46,28 +55,48 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void):
     const name = `${nameOf(sql)}_${id}`
     let ready = prepared.get(client)
     if (!ready) prepared.set(client, (ready = new Set()))
-    const prepare = ready.has(name) || ready.size < PREPARED_PER_CONNECTION
+    const prepare = preparing && (ready.has(name) || ready.size < PREPARED_PER_CONNECTION)
     const result = await client.query({ name: prepare ? name : undefined, text: sql, values })
     if (prepare) ready.add(name)
     return result.rows
   }
+  const run = async (target: pg.Pool, sql: string, values: unknown[], options?: { write?: boolean }) => {
+    // With authorization on, the request's own connection and transaction (./request-session.ts).
+    const session = RequestSession.current()
+    let client: pg.PoolClient | undefined
+    try {
+      if (session) return await session.query((sessionClient) => execute(sessionClient, sql, values), options)
+      client = await target.connect()
+      const rows = await execute(client, sql, values)
+      client.release()
+      return rows
+    } catch (error) {
+      // A connection that failed mid-query is not given back for reuse.
+      client?.release(isConnectionError(error) ? (error as Error) : undefined)
+      throw error
+    }
+  }
   return {
     async query(sql, values, options) {
       onQuery?.(sql)
-      // With authorization on, the request's own connection and transaction (./request-session.ts).
-      const session = RequestSession.current()
-      let client: pg.PoolClient | undefined
+      // A read-only operation routed to a replica (./read-replicas.ts); else the primary.
+      const routed = currentReadTarget()
+      let target = routed?.pool ?? pool
       try {
-        if (session) return await session.query((sessionClient) => execute(sessionClient, sql, values), options)
-        client = await pool.connect()
-        const rows = await execute(client, sql, values)
-        client.release()
-        return rows
+        try {
+          return await run(target, sql, values, options)
+        } catch (error) {
+          // A replica that cannot be reached: out of rotation, and this read runs on the primary
+          // (outside a request session only: a session's transaction is bound to its connection).
+          if (!routed?.replica || classifyDatabaseFailure(error) !== 'unavailable') throw error
+          runnerOptions.onReplicaFailure?.(routed)
+          if (RequestSession.current()) throw error
+          target = pool
+          return await run(pool, sql, values, options)
+        }
       } catch (error) {
-        // A connection that failed mid-query is not given back for reuse.
-        client?.release(isConnectionError(error) ? (error as Error) : undefined)
         // The database down or out of free connections: say so and to retry (the pool logs it once).
-        const unavailable = databaseFailure(pool, error)
+        const unavailable = databaseFailure(target, error)
         if (unavailable) throw unavailable
         if ((error as { code?: string }).code === STATEMENT_TIMEOUT) {
           throw new ClientError('The query took too long and was cancelled (statement timeout): ask for fewer rows or narrow the filters.', 'STATEMENT_TIMEOUT')

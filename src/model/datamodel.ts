@@ -61,6 +61,8 @@ export interface ModelInfo {
   omittedFields: Map<string, Set<OmitAction>>
   /** `@deprecated reason` of the type's fields (columns and relations). */
   deprecated: Map<string, string>
+  /** `@cacheTtl 30` on the table or view: how long the response cache keeps answers that read it. */
+  cacheTtlSeconds?: number
   /** `@deprecated reason` of the table or view: its root fields are deprecated. */
   deprecation?: string
 }
@@ -142,6 +144,7 @@ export function describeDatamodel(raw: PothosPrismaDatamodel, prismaSchema: stri
       omitted: omittedActions(relation?.tags, qualified),
       omittedFields: new Map(relation?.columns.filter((c) => fieldByColumn.has(c.name)).map((c) => [fieldByColumn.get(c.name)!, omittedActions(c.tags, `${qualified}.${c.name}`)])),
       deprecation: tagText(relation?.tags, 'deprecated'),
+      cacheTtlSeconds: cacheTtlOf(relation?.tags),
       deprecated: new Map(relation?.columns.filter((c) => fieldByColumn.has(c.name) && c.tags.deprecated).map((c) => [fieldByColumn.get(c.name)!, tagText(c.tags, 'deprecated') ?? 'No longer supported.'])),
     })
     if (relation) catalogRelations.set(name, relation)
@@ -257,4 +260,10 @@ export function isOpaqueText(model: ModelInfo, field: DMMFField): boolean {
 export function allows(model: ModelInfo, field: string | undefined, action: OmitAction): boolean {
   if (model.omitted.has(action)) return false
   return field === undefined || !model.omittedFields.get(field)?.has(action)
+}
+
+/** `@cacheTtl 30`: seconds (a whole number, 0 for "never cache"); anything else is ignored. */
+function cacheTtlOf(tags: Parameters<typeof tagText>[0]): number | undefined {
+  const text = tagText(tags, 'cacheTtl')
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined
 }

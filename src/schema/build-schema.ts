@@ -13,6 +13,7 @@ import { createRootFields } from './root-fields.js'
 import { createRelayTypes } from './relay-types.js'
 import { declareEntities, FEDERATION_LINK, guardEntities } from './federation.js'
 import { createMutationFields } from './mutation-fields.js'
+import type { Idempotency } from './idempotency.js'
 import { createFunctionFields } from './function-fields.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
 import type { SchemaContext } from './schema-context.js'
@@ -38,6 +39,8 @@ export function buildGraphQLSchemas(
   extend?: (builder: Builder) => void,
   /** Row events and published events (../live/); none: no Subscription type. */
   subscriptions?: SubscriptionSources,
+  /** Where creates' idempotency keys are kept (none: keys are ignored). */
+  idempotency?: Idempotency,
 ): GraphQLSchemas {
   const datamodel = planner.datamodel
   if (datamodel.models.size === 0) throw new Error('the database has no tables or views in the chosen schemas')
@@ -61,7 +64,7 @@ export function buildGraphQLSchemas(
   createObjectTypes(ctx)
   createRootFields(ctx)
   // Writes: ./mutation-fields.ts; none in read-only mode.
-  const hasMutationType = !config.readOnly && createMutationFields(ctx, config)
+  const hasMutationType = !config.readOnly && createMutationFields(ctx, config, idempotency)
   // PostgreSQL functions: Query fields, and Mutation fields unless read-only (./function-fields.ts).
   createFunctionFields(ctx, { mutations: !config.readOnly, hasMutationType })
   if (subscriptions) createSubscriptionFields(ctx, subscriptions)

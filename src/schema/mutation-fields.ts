@@ -29,7 +29,8 @@ import { ClientError } from '../errors.js'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import { identityOf } from '../serve/use-auth.js'
-import { IdempotencyStore } from './idempotency.js'
+import type { Idempotency } from './idempotency.js'
+import { toText } from '../planner/sql.js'
 import { toPrismaData, toPrismaScalars, whereUnique } from './mutation-data.js'
 import { constraintLookup, toDatabaseMutationError, toMutationError, type ConstraintLookup } from './mutation-errors.js'
 import { MutationInputs } from './mutation-inputs.js'
@@ -42,7 +43,7 @@ type Args = Record<string, unknown>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Delegate = Record<string, (args: any) => Promise<any>>
 interface PrismaClient {
-  $transaction<T>(fn: (tx: Record<string, Delegate>) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T>
+  $transaction<T>(fn: (tx: Record<string, Delegate> & Pick<PrismaClient, '$queryRawUnsafe'>) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T>
   $queryRawUnsafe(sql: string, ...values: unknown[]): Promise<Row[]>
 }
 
@@ -51,13 +52,13 @@ const TRANSACTION = { maxWait: 10_000, timeout: 60_000 }
 const COUNT_TYPE = 'AffectedRows'
 
 /** Returns whether it made the Mutation type (some table takes writes). */
-export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoConfig, 'idempotencyWindowMs'> & BulkConfig): boolean {
+export function createMutationFields(ctx: SchemaContext, config: Pick<PorticoConfig, 'idempotencyWindowMs'> & BulkConfig, idempotency?: Idempotency): boolean {
   const models = [...ctx.datamodel.models.values()].filter(isWritable)
   // A table with no key (and none declared) can still take new rows: inserts only.
   const insertOnly = [...ctx.datamodel.models.values()].filter((m) => !m.keyName && (m.relationKind === 'table' || m.relationKind === 'partitioned table'))
   if (models.length === 0 && insertOnly.length === 0) return false
   const inputs = new MutationInputs(ctx)
-  const writer = new Writer(ctx, new IdempotencyStore(config.idempotencyWindowMs), config)
+  const writer = new Writer(ctx, config, idempotency)
   ctx.builder.objectType(COUNT_TYPE, {
     description: 'How many rows a createMany, updateMany or deleteMany wrote.',
     fields: (t: Builder) => ({ count: t.exposeInt('count') }),
@@ -175,18 +176,31 @@ class Writer {
 
   constructor(
     private readonly ctx: SchemaContext,
-    private readonly idempotency: IdempotencyStore,
     private readonly bulk: BulkConfig,
+    private readonly idempotency?: Idempotency,
   ) {
     this.prisma = ctx.prisma as PrismaClient
     this.lookup = constraintLookup(ctx.datamodel, (sql, name) => this.prisma.$queryRawUnsafe(sql, name))
   }
 
   async create(model: ModelInfo, args: Args, context: object, info: GraphQLResolveInfo): Promise<unknown> {
-    const write = () => this.transaction(model, (m) => m.create!({ data: toPrismaData(this.ctx, model, args.data as Args, 'create'), select: this.keySelect(model) }))
-    const key = idempotencyKey(args, context, info)
-    const row = key === undefined ? await write() : await this.idempotency.run(key, args.data, write)
-    return this.read(model, [row], info)
+    const data = () => toPrismaData(this.ctx, model, args.data as Args, 'create')
+    const key = this.idempotency?.enabled ? idempotencyKey(args, context, info) : undefined
+    if (key === undefined) return this.read(model, [await this.transaction(model, (m) => m.create!({ data: data(), select: this.keySelect(model) }))], info)
+    // The key is claimed in the create's own transaction (./idempotency.ts): both commit, or neither.
+    const idempotency = this.idempotency!
+    const prepared = await idempotency.prepare(key, args.data)
+    let wrote = false
+    const outcome = await this.transaction(model, async (m, run) => {
+      const stored = await idempotency.claim(run, prepared)
+      if (stored !== undefined) return Object.fromEntries(model.key.map((k, i) => [k, (JSON.parse(stored) as unknown[])[i]])) as Row
+      const row = (await m.create!({ data: data(), select: this.keySelect(model) })) as Row
+      await idempotency.finish(run, prepared, JSON.stringify(model.key.map((k) => toText(row[k]))))
+      wrote = true
+      return row
+    })
+    if (wrote) idempotency.committed()
+    return this.read(model, [outcome], info)
   }
 
   async createMany(model: ModelInfo, args: Args): Promise<{ count: number }> {
@@ -255,9 +269,9 @@ class Writer {
     }
   }
 
-  private async transaction<T>(model: ModelInfo, write: (delegate: Delegate) => Promise<T>): Promise<T> {
+  private async transaction<T>(model: ModelInfo, write: (delegate: Delegate, run: (sql: string, ...values: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<T> {
     try {
-      return await this.prisma.$transaction((tx) => write(tx[delegateName(model)]!), TRANSACTION)
+      return await this.prisma.$transaction((tx) => write(tx[delegateName(model)]!, (sql, ...values) => tx.$queryRawUnsafe(sql, ...values)), TRANSACTION)
     } catch (error) {
       throw await toMutationError(error, this.ctx.datamodel, this.lookup)
     }

@@ -7,18 +7,23 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus'
 import type pg from 'pg'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Plugin } from 'graphql-yoga'
+import type { ReplicaState } from '../db/read-replicas.js'
 
 export interface Metrics {
   plugin: Plugin
   /** Counts one SQL statement (the planner's and Prisma's). */
   countStatement(): void
+  /** Counts a query operation by where it was routed (with read replicas). */
+  countRead(target: 'primary' | 'replica'): void
   /** A query answered by the compiled lane (./compiled-lane.ts), counted as the plugin counts Yoga's. */
   observeCompiled(request: { operationName: string | undefined; method: string; url: string; seconds: number }): void
 }
 
-export function createMetrics(pool: pg.Pool): Metrics {
+export function createMetrics(pool: pg.Pool, replicas?: { replicas: readonly ReplicaState[] }): Metrics {
   const registry = new Registry()
   const statements = new Counter({ name: 'portico_sql_statements_total', help: 'SQL statements sent to PostgreSQL.', registers: [registry] })
+  const reads = new Counter({ name: 'portico_read_operations_total', help: 'Query operations by the server they were sent to (with read replicas).', labelNames: ['target'], registers: [registry] })
+  if (replicas) replicaGauges(registry, replicas.replicas)
   new Gauge({
     name: 'portico_pool_connections',
     help: 'Database connections of the pool, by state (total, idle, waiting requests).',
@@ -56,6 +61,7 @@ export function createMetrics(pool: pg.Pool): Metrics {
   return {
     plugin,
     countStatement: () => statements.inc(),
+    countRead: (target) => reads.inc({ target }),
     observeCompiled({ operationName, method, url, seconds }) {
       const labels = { operationType: 'query', operationName: operationName || 'Anonymous' }
       metric<Counter>('graphql_envelop_request')?.inc(labels)
@@ -63,4 +69,24 @@ export function createMetrics(pool: pg.Pool): Metrics {
       metric<Histogram>('graphql_yoga_http_duration')?.observe({ ...labels, method, statusCode: 200, url }, seconds)
     },
   }
+}
+
+/** Each read replica's health and replication lag, as of its last health check. */
+function replicaGauges(registry: Registry, replicas: readonly ReplicaState[]): void {
+  const gauge = (name: string, help: string, value: (r: ReplicaState) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['replica'],
+      registers: [registry],
+      collect() {
+        for (const replica of replicas) {
+          const v = value(replica)
+          if (v !== undefined) this.set({ replica: replica.name }, v)
+        }
+      },
+    })
+  gauge('portico_replica_up', 'Whether the read replica is in rotation (1) or not (0).', (r) => (r.healthy ? 1 : 0))
+  gauge('portico_replica_lag_bytes', 'WAL bytes written by the primary and not yet replayed by the replica.', (r) => r.lagBytes)
+  gauge('portico_replica_lag_seconds', 'Seconds since the last transaction the replica replayed committed on the primary (0 when caught up).', (r) => r.lagSeconds)
 }

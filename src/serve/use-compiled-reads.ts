@@ -17,13 +17,22 @@ import type { LaneLink } from './compiled-lane.js'
 
 class CompiledResult {
   private parsed: unknown
-  constructor(private readonly text: string) {}
-  /** Parsed only if something asks (Yoga does not: it calls `stringify`). */
+  constructor(private text: string | undefined) {}
+  /** Parsed only if something asks (Yoga does not: it calls `stringify`; the response cache does). */
   get data(): unknown {
-    this.parsed ??= JSON.parse(this.text)
+    if (this.parsed === undefined && this.text !== undefined) this.parsed = JSON.parse(this.text)
     return this.parsed
   }
-  stringify = (): string => `{"data":${this.text}}`
+  /** Replaced by the response cache, which strips the fields it added (../serve/use-response-cache.ts). */
+  set data(value: unknown) {
+    this.parsed = value
+    this.text = undefined
+  }
+  stringify = (): string => (this.text !== undefined ? `{"data":${this.text}}` : JSON.stringify({ data: this.parsed }))
+  /** As stored by the Redis response cache. */
+  toJSON(): { data: unknown } {
+    return { data: this.data }
+  }
 }
 
 /**
@@ -45,7 +54,11 @@ export function useCompiledReads(planner: ReadPlanner, logger: Logger, lane?: La
       if (operation && isLiveOperation(operation, args.variableValues ?? undefined)) return
       const compiled = planner.compileOperation(args.schema, args.document, args.operationName, args.variableValues)
       if (!compiled) return
+      if (!planner.compileOperation(args.schema, args.document, args.operationName, args.variableValues)) return
       setExecuteFn(async (executeArgs) => {
+        // The document as executed: a plugin before this one (the response cache) may add fields.
+        const compiled = planner.compileOperation(executeArgs.schema, executeArgs.document, executeArgs.operationName, executeArgs.variableValues)
+        if (!compiled) return executeFn(executeArgs)
         try {
           const text = await planner.runOperation(compiled)
           // Extension fields: GraphQL executes over the statement's data, so only their resolvers

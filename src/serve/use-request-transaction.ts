@@ -8,6 +8,7 @@
 import type { Plugin } from 'graphql-yoga'
 import type pg from 'pg'
 import { RequestSession } from '../db/request-session.js'
+import { currentReadTarget } from '../db/read-replicas.js'
 import { ClientError } from '../errors.js'
 import { identityOf } from './use-auth.js'
 
@@ -17,7 +18,8 @@ export function useRequestTransaction(pool: pg.Pool): Plugin {
       const identity = identityOf((args.contextValue as { request?: Request }).request)
       // No identity: refused before execution, or an execution Yoga started without a request.
       if (!identity) throw new ClientError('This request has no verified identity.', 'UNAUTHENTICATED')
-      setExecuteFn((executeArgs) => RequestSession.run(pool, identity, async () => executeFn(executeArgs)))
+      // On the read replica chosen for a query (./use-read-routing.ts), else the primary.
+      setExecuteFn((executeArgs) => RequestSession.run(currentReadTarget()?.pool ?? pool, identity, async () => executeFn(executeArgs)))
     },
   }
 }

@@ -12,7 +12,9 @@ export async function tableChecksums(databaseUrl: string): Promise<Record<string
   try {
     const { rows: tables } = await client.query<{ name: string }>(
       `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1`,
+        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+          -- Portico's own bookkeeping (idempotency keys, created on first use), not the API's tables.
+          AND n.nspname <> 'portico' ORDER BY 1`,
     )
     const sums: Record<string, string> = {}
     for (const { name } of tables) {
