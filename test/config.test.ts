@@ -136,6 +136,8 @@ describe('precedence: file < environment < flags', () => {
         PORTICO_LOG_LEVEL: 'silent',
         PORTICO_READ_ONLY: 'true',
         PORTICO_DEMO_TICK_MS: '0',
+        PORTICO_REDIS_URL: 'redis://127.0.0.1:6379',
+        PORTICO_LISTEN_URL: 'postgres://u@direct/d',
         NODE_ENV: 'production',
       },
     })
@@ -152,6 +154,8 @@ describe('precedence: file < environment < flags', () => {
       readOnly: true,
       production: true,
       demo: { tickMs: 0 },
+      redisUrl: 'redis://127.0.0.1:6379',
+      live: { ...DEFAULTS.live, listenUrl: 'postgres://u@direct/d' },
     })
   })
 

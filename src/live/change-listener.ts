@@ -123,7 +123,8 @@ export class ChangeListener implements ChangeFeed {
     if (this.client !== client) return
     this.client = undefined
     if (this.closed) return
-    this.logger.warn({ err: error }, 'the change listener lost its connection; reconnecting')
+    // Info, not a warning: when the database is down, the pool already reports the outage once.
+    this.logger.info({ err: error?.message }, 'the change listener lost its connection; live queries poll every interval until it is back')
     // Until it is back, nothing is watched: live queries poll every interval.
     this.events.emit('lost')
     this.retry()

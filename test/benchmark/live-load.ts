@@ -51,6 +51,8 @@ export interface LiveLoadResult {
   cpu: { serverPercent?: number; postgresPercent?: number }
   errors: number
   errorSamples: string[]
+  /** WebSocket connections the load clients had to open again (their subscriptions resubscribed). */
+  reconnects: number
   leak: { cycles: number; rssBefore?: number; rssAfter?: number; listenBefore: number; listenAfter: number; poolBefore: Record<string, number>; poolAfter: Record<string, number> }
 }
 
@@ -150,7 +152,10 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       clients.push(startClient({ url: options.url, epoch, connections: options.connectionsPerProcess, subscribers, documents, cohortsPerDocument, from: i * perProcess, count: perProcess }))
     }
     log(`  ${subscriptions.length} subscribers (${options.documents} documents x ${options.cohortsPerDocument} cohorts) in ${options.clientProcesses} client processes`)
-    const ready = await Promise.all(clients.map((c) => c.next()))
+    const ready = await Promise.race([
+      Promise.all(clients.map((c) => c.next())),
+      new Promise<any[]>((resolve) => setTimeout(() => resolve([{ ready: false, reason: 'not every subscriber had its first result within 180 s' }]), 180_000).unref()),
+    ])
     if (ready.some((r) => !r.ready)) throw new Error(`a load client failed: ${JSON.stringify(ready)}`)
     log('  every subscriber has its first result; writing one reading per device and sensor each second')
 
@@ -183,6 +188,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     const latencies = reports.flatMap((r) => r.latencies as number[]).sort((a, b) => a - b)
     let errors = reports.reduce((n, r) => n + (r.errors as number), 0)
     const errorSamples = reports.flatMap((r) => r.errorSamples as string[])
+    const reconnects = reports.reduce((n, r) => n + (r.reconnects as number), 0)
 
     // Leak check: the state now, cycles, the state again.
     await new Promise((resolve) => setTimeout(resolve, 500))
@@ -216,6 +222,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
       cpu: { serverPercent: serverCpu === undefined ? undefined : (100 * serverCpu) / elapsed, postgresPercent: postgresCpu === undefined ? undefined : (100 * postgresCpu) / elapsed },
       errors,
       errorSamples,
+      reconnects,
       leak: { cycles: options.cycles, rssBefore, rssAfter, listenBefore, listenAfter, poolBefore, poolAfter },
     }
   } finally {
@@ -235,7 +242,7 @@ export function formatLiveLoad(r: LiveLoadResult): string[] {
     `  statements per interval: ${r.statementsPerInterval.toFixed(1)} (${(r.statementsPerInterval / r.documents).toFixed(2)} per document)`,
     `  change-to-client latency: avg ${r.latencyMs.avg.toFixed(0)} ms, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (${r.latencyMs.samples.toLocaleString('en-US')} samples)`,
     `  CPU: server ${pct(r.cpu.serverPercent)}, PostgreSQL ${pct(r.cpu.postgresPercent)} (of one core)`,
-    `  errors: ${r.errors}${r.errorSamples.length ? ` (${r.errorSamples.join('; ')})` : ''}`,
+    `  errors: ${r.errors}${r.errorSamples.length ? ` (${r.errorSamples.join('; ')})` : ''}; WebSocket reconnects: ${r.reconnects}`,
     `  leak check after ${r.leak.cycles.toLocaleString('en-US')} subscribe/unsubscribe cycles: RSS ${mb(r.leak.rssBefore)} -> ${mb(r.leak.rssAfter)}, LISTEN connections ${r.leak.listenBefore} -> ${r.leak.listenAfter}, pool ${JSON.stringify(r.leak.poolBefore)} -> ${JSON.stringify(r.leak.poolAfter)}`,
   ]
 }
