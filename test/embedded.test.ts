@@ -182,7 +182,6 @@ describe('serve with no database configured', () => {
     second = await startServe({ PORTICO_DEMO_TICK_MS: '300' })
     expect(second.stderr()).not.toContain('creating the demo database')
     expect(second.stderr()).toContain(`demo database ready in `)
-    expect(second.stderr()).toContain('demo: a new reading per sensor every 300 ms (demo.tickMs, PORTICO_DEMO_TICK_MS=0: off)')
     const ask = async (query: string) => {
       const response = await fetch(second!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
       return ((await response.json()) as { data: any }).data
@@ -193,6 +192,8 @@ describe('serve with no database configured', () => {
     const before = await live()
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     const after = await live()
+    // Printed just after the GraphiQL line startServe waits for.
+    expect(second.stderr()).toContain('demo: a new reading per sensor every 300 ms (demo.tickMs, PORTICO_DEMO_TICK_MS=0: off)')
     expect(after - before).toBeGreaterThanOrEqual(2 * sensors)
     expect(after % sensors).toBe(0)
     const total = (await ask('{ iotawatts(first: 1) { totalCount } }')).iotawatts.totalCount as number
