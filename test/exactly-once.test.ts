@@ -37,7 +37,10 @@ afterAll(async () => {
   await db?.drop()
 })
 
-const itemsLabelled = async (label: string) => (await sql.query(`SELECT id, label, to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created FROM item WHERE label = $1`, [label])).rows
+// `created` as PostgreSQL's ISO-8601 writes it, which is what Portico serves: microseconds without
+// trailing zeros (…30.91624Z), not to_char's fixed six digits.
+const itemsLabelled = async (label: string) =>
+  (await sql.query(`SELECT id, label, replace(to_json(created AT TIME ZONE 'UTC') #>> '{}', '+00:00', '') || 'Z' AS created FROM item WHERE label = $1`, [label])).rows
 
 it('the same key sent to two processes at once writes one row; every answer is that row', async () => {
   const create = 'mutation { createItem(data: { label: "together" }, idempotencyKey: "k-together") { id label created } }'
