@@ -75,6 +75,8 @@ export interface Gateway {
   /** The Apollo Federation subgraph of the same API (served unless federation is disabled). */
   subgraph: GraphQLSchema
   datamodel: Datamodel
+  /** The read planner (tests read its counters: how many operations it compiled). */
+  planner: ReadPlanner
   prismaSchema: string
   pool: pg.Pool
   prisma: PrismaClientLike
@@ -262,6 +264,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         return schemas.subgraph
       },
       datamodel,
+      planner,
       prismaSchema: model.prismaSchema,
       pool,
       prisma,

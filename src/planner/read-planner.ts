@@ -7,7 +7,7 @@
  * `unnest(keys)` statement. Statements run on the pool Prisma's adapter uses (../db/sql-runner.ts).
  */
 import DataLoader from 'dataloader'
-import { getArgumentValues, type DocumentNode, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql'
+import { getArgumentValues, getOperationAST, type DocumentNode, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql'
 import type { PorticoConfig } from '../config/config.js'
 import type { SqlRunner } from '../db/sql-runner.js'
 import type { Datamodel, ModelInfo } from '../model/datamodel.js'
@@ -20,9 +20,34 @@ import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
 import { arrayTypeOf, column, ident, Params, tableName, toText, valueFor } from './sql.js'
 import { toRaisedError, toReadError } from './client-errors.js'
+import { candidateVariables, fillTemplate, fits, learnTemplate, type OperationTemplate, type ScalarName } from './operation-template.js'
 import { changedRowsSql, compileLiveOperation, livePollSql, livePollValues, type ChangedRowsStatement, type LiveOperation } from './compile-live.js'
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
+
+/** One operation of a document: the variables that are parameters, and its templates by the other variables' values. */
+interface TemplatePlan {
+  candidates: Map<string, ScalarName>
+  refined: boolean
+  templates: Map<string, OperationTemplate | null>
+  /** Keys (the other variables' values) seen once, with no template learned yet. */
+  seen: Set<string>
+}
+
+/** Stores a plan in a bounded cache: a document sent with ever-new values keeps only its latest plans. */
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= 100) cache.clear()
+  cache.set(key, value)
+}
+
+/** Variables as a cache key; undefined when they cannot be written out (too deep). */
+function stableKey(values: Record<string, unknown>): string | undefined {
+  try {
+    return JSON.stringify(values)
+  } catch {
+    return undefined
+  }
+}
 
 interface Lookup {
   key: unknown[]
@@ -34,6 +59,9 @@ export class ReadPlanner {
   /** Loaders of one request, by statement shape; they die with the request's context. */
   private readonly loaders = new WeakMap<object, Map<string, DataLoader<Lookup, unknown, string>>>()
   private readonly operations = new WeakMap<DocumentNode, Map<string, CompiledOperation | null>>()
+  private readonly templatePlans = new WeakMap<DocumentNode, Map<string, TemplatePlan | null>>()
+  /** Operations compiled from scratch (not filled from a template): for tests and diagnostics. */
+  compiles = 0
 
   constructor(
     private readonly sql: SqlRunner,
@@ -142,27 +170,100 @@ export class ReadPlanner {
     return JSON.parse(row!.j as string) as unknown[]
   }
 
-  /** The whole operation as one statement, or null when it needs GraphQL execution; cached per document and variables. */
+  /**
+   * The whole operation as one statement, or null when it needs GraphQL execution. Compiled once
+   * per document with its plain variables as parameters (./operation-template.ts), filled per
+   * request; variables that shape the statement (page sizes, filter objects) are part of the
+   * cache key, and values that do not fit a parameter are compiled as they come.
+   */
   compileOperation(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): CompiledOperation | null {
+    const values = variables ?? {}
+    const compile = (vars: Record<string, unknown>) => this.compileExactly(schema, document, operationName, vars)
+    const templated = this.templateKey(document, operationName, values, compile)
+    if (templated?.template) return fillTemplate(templated.template, values)
     let byVariables = this.operations.get(document)
     if (!byVariables) this.operations.set(document, (byVariables = new Map()))
-    let cacheKey: string
-    try {
-      cacheKey = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`
-    } catch {
-      return null // variables too deep to write out: executing the operation reports them
+    const cacheKey = stableKey(values)
+    if (cacheKey === undefined) return null // variables too deep to write out: executing the operation reports them
+    const key = `${operationName ?? ''}\u0000${cacheKey}`
+    if (byVariables.has(key)) return byVariables.get(key)!
+    // Learning takes two compiles: only for shaping values seen before (a value seen once, such
+    // as a search prefix that changes every request, is compiled once, as it would be anyway).
+    if (templated && templated.template === undefined) {
+      const { plan, key: shapeKey } = templated
+      if (plan.seen.has(shapeKey)) {
+        const template = learnTemplate(plan.candidates, values, compile)
+        remember(plan.templates, shapeKey, template)
+        if (template) return fillTemplate(template, values)
+      } else {
+        if (plan.seen.size >= 100) plan.seen.clear()
+        plan.seen.add(shapeKey)
+      }
     }
-    if (byVariables.has(cacheKey)) return byVariables.get(cacheKey)!
-    let compiled: CompiledOperation | null
-    try {
-      compiled = compileOperation(this.datamodel, this.pageSizes, schema, document, operationName, variables)
-    } catch {
-      compiled = null // invalid arguments: executing the operation reports them
-    }
-    // Bounded: a document sent with ever-new variables keeps only its latest plans.
-    if (byVariables.size >= 100) byVariables.clear()
-    byVariables.set(cacheKey, compiled)
+    const compiled = compile(values)
+    remember(byVariables, key, compiled)
     return compiled
+  }
+
+  /**
+   * The operation's template plan and the key of these values' template (the values of the
+   * variables that are not parameters), with the template when one is known (null: the values
+   * cannot have one); undefined when the operation has no parameters to fill or the values do
+   * not fit them. The first values seen decide, once, which candidates are parameters.
+   */
+  private templateKey(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    values: Record<string, unknown>,
+    compile: (variables: Record<string, unknown>) => CompiledOperation | null,
+  ): { plan: TemplatePlan; key: string; template: OperationTemplate | null | undefined } | undefined {
+    const plan = this.templatePlan(document, operationName)
+    if (!plan || ![...plan.candidates].every(([name, type]) => fits(type, values[name]))) return undefined
+    const learned = plan.refined ? undefined : this.refine(plan, values, compile)
+    if (!plan.candidates.size) return undefined
+    const others: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(values)) if (!plan.candidates.has(name)) others[name] = value
+    const key = stableKey(others)
+    if (key === undefined) return undefined
+    if (learned) remember(plan.templates, key, learned)
+    return { plan, key, template: plan.templates.get(key) }
+  }
+
+  private compileExactly(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): CompiledOperation | null {
+    this.compiles += 1
+    try {
+      return compileOperation(this.datamodel, this.pageSizes, schema, document, operationName, variables)
+    } catch {
+      return null // invalid arguments: executing the operation reports them
+    }
+  }
+
+  /** The document's template state for one operation (its candidate variables found once), or null when it has none. */
+  private templatePlan(document: DocumentNode, operationName?: string | null): TemplatePlan | null {
+    let plans = this.templatePlans.get(document)
+    if (!plans) this.templatePlans.set(document, (plans = new Map()))
+    const name = operationName ?? ''
+    let plan = plans.get(name)
+    if (plan === undefined) {
+      const operation = getOperationAST(document, operationName)
+      const candidates = operation?.operation === 'query' ? candidateVariables(operation, document) : new Map()
+      plan = candidates.size ? { candidates, refined: false, templates: new Map(), seen: new Set() } : null
+      plans.set(name, plan)
+    }
+    return plan
+  }
+
+  /**
+   * Keeps the candidates the compiler passes through untouched: all of them when it can (their
+   * template, learned on the way, is returned), else each one that can on its own (once per
+   * document; the others become part of the cache key).
+   */
+  private refine(plan: TemplatePlan, values: Record<string, unknown>, compile: (variables: Record<string, unknown>) => CompiledOperation | null): OperationTemplate | undefined {
+    plan.refined = true
+    const all = learnTemplate(plan.candidates, values, compile)
+    if (all) return all
+    if (plan.candidates.size === 1) return void (plan.candidates = new Map())
+    plan.candidates = new Map([...plan.candidates].filter((candidate) => learnTemplate(new Map([candidate]), values, compile)))
   }
 
   /** Runs a compiled operation: the response's `data`, as the JSON text PostgreSQL built. */
