@@ -16,6 +16,7 @@ import { createMutationFields } from './mutation-fields.js'
 import type { Idempotency } from './idempotency.js'
 import { createFunctionFields } from './function-fields.js'
 import { printSubgraphSchema } from '@apollo/subgraph'
+import { toSubgraph } from './subgraph.js'
 import type { SchemaContext } from './schema-context.js'
 import { checkGeneratedNames } from '../model/check-names.js'
 import { SCALARS } from './scalars.js'
@@ -71,7 +72,7 @@ export function buildGraphQLSchemas(
   declareEntities(ctx)
   extend?.(builder)
   // Each built when first asked for: a start builds only the one it serves (Pothos builds the whole
-  // schema again for the subgraph, then sorts and prints it: as long again), `print` the one it prints.
+  // schema again for the subgraph), `print` the one it prints.
   let schema: GraphQLSchema | undefined
   let subgraph: GraphQLSchema | undefined
   const schemas: GraphQLSchemas = {
@@ -80,7 +81,9 @@ export function buildGraphQLSchemas(
     },
     get subgraph() {
       if (subgraph) return subgraph
-      const built: GraphQLSchema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK, federationDirectives: ['@key', '@shareable', '@inaccessible'] })
+      // The federation directives the subgraph imports, as a @link on the schema (./subgraph.ts).
+      const link = { name: 'link', args: { url: FEDERATION_LINK, import: ['@key', '@shareable', '@inaccessible'] } }
+      const built = toSubgraph(builder.toSchema({ sortSchema: false, extensions: { directives: [link] } }), (served) => printSubgraphSchema(lexicographicSortSchema(served)))
       guardEntities(built)
       return (subgraph = built)
     },
