@@ -9,8 +9,9 @@
  * - Invalidation: every mutation of Portico's, once it committed, drops the cached answers that
  *   contain its type or a type related to it (a nested write or ON DELETE CASCADE reaches those),
  *   and, by the plugin itself, those containing the entities it returned. Entities are told
- *   apart by `nodeId`. Writes by other clients invalidate only where row events arrive
- *   (`invalidateTables`; see README), else the TTL bounds how stale an answer can be.
+ *   apart by `nodeId`. Writes by other clients (plain SQL, other apps) invalidate where change
+ *   triggers are installed: every process hears them on its LISTEN connection and calls
+ *   `invalidateTables` (./cache-row-events.ts). Elsewhere the TTL bounds how stale an answer can be.
  *
  * Compiled reads (./use-compiled-reads.ts) compile the document the cache plugin hands on (with
  * its `__typename`/`nodeId` additions), so cached answers come from the one-statement path too.
@@ -40,6 +41,8 @@ export interface ResponseCache {
   invalidation: Plugin
   /** Drops every cached answer containing these tables' types ("schema.table"): for row events. */
   invalidateTables(tables: string[]): Promise<void>
+  /** Every table ("schema.table") whose answers it may hold. */
+  tables: readonly string[]
   close(): Promise<void>
 }
 
@@ -96,6 +99,7 @@ export function createResponseCache(config: ResponseCacheConfig, datamodel: Data
   return {
     plugin,
     invalidation,
+    tables: [...byTable.keys()],
     async invalidateTables(tables) {
       await invalidateTypes(tables.flatMap((t) => byTable.get(t) ?? []))
     },
