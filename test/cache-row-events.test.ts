@@ -4,7 +4,8 @@
  * own, a write by plain SQL, and then both answer with the new data. A hit is an answer for which
  * the process sent no SQL (`portico_sql_statements_total` did not move); each process counts its
  * invalidations (`portico_response_cache_invalidations_total`), which the test waits for: the
- * notification reaches the processes a few milliseconds after the COMMIT.
+ * notification reaches the processes a few milliseconds after the COMMIT. An answer read before a
+ * write that was heard while it ran is not stored (src/serve/cache-generations.ts).
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,7 +17,10 @@ const SQL = `
   CREATE TABLE film (film_id integer PRIMARY KEY, title text NOT NULL);
   INSERT INTO film VALUES (1, 'Alien'), (2, 'Brazil');
   CREATE TABLE note (id integer PRIMARY KEY, body text NOT NULL);
-  INSERT INTO note VALUES (1, 'untouched');`
+  INSERT INTO note VALUES (1, 'untouched');
+  -- A read that takes a second, on one snapshot (STABLE: the caller's): a write can commit, and be
+  -- heard, while it runs.
+  CREATE FUNCTION slow_films() RETURNS SETOF film LANGUAGE sql STABLE AS $$ SELECT f.* FROM film f CROSS JOIN pg_sleep(1) ORDER BY f.film_id $$;`
 
 const FILMS = '{ films(orderBy: [{ filmId: ASC }]) { nodes { filmId title } } }'
 const NOTES = '{ notes { nodes { id body } } }'
@@ -99,9 +103,9 @@ describe.skipIf(redisUnavailable())('the response cache and writes by other clie
     await cachedOnBoth(NOTES, { notes: { nodes: [{ id: 1, body: 'untouched' }] } })
     await sql.query(`UPDATE note SET body = 'changed'`)
     // A write to film afterwards: its notification arrives after note's write committed.
-    const seen = await invalidations(a)
+    const [seenA, seenB] = await Promise.all([invalidations(a), invalidations(b)])
     await sql.query(`UPDATE film SET title = title`)
-    await until(async () => (await invalidations(a)) > seen, 10_000)
+    await until(async () => (await invalidations(a)) > seenA && (await invalidations(b)) > seenB, 10_000)
     expect(await read(a, NOTES)).toEqual({ data: { notes: { nodes: [{ id: 1, body: 'untouched' }] } }, hit: true })
   })
 
@@ -115,5 +119,23 @@ describe.skipIf(redisUnavailable())('the response cache and writes by other clie
     const fresh = await films()
     expect((await read(a, FILMS)).data).toEqual(fresh)
     expect((await read(b, FILMS)).data).toEqual(fresh)
+  })
+
+  it('an answer read before a write, finished after the write invalidated the cache, is served once but not stored', async () => {
+    const SLOW = '{ slowFilms { nodes { filmId title } } }'
+    const slowFilms = async () => ({ slowFilms: (await films()).films })
+    const before = await slowFilms()
+    const slow = read(a, SLOW)
+    await until(async () => ((await sql.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE '%slow_films%' AND state = 'active' AND pid <> pg_backend_pid()`)).rowCount ?? 0) > 0, 5_000, 10)
+    const seen = await invalidations(a)
+    await sql.query(`UPDATE film SET title = 'Alien (Director''s Cut)' WHERE film_id = 1`)
+    await until(async () => (await invalidations(a)) > seen, 5_000, 10)
+    // Its snapshot was taken before the UPDATE: the old titles, as the database had them then.
+    expect(await slow).toEqual({ data: before, hit: false })
+    const after = await slowFilms()
+    expect(after.slowFilms.nodes[0].title).toBe("Alien (Director's Cut)")
+    // Not stored: the next read runs again, and its answer is stored.
+    expect(await read(a, SLOW)).toEqual({ data: after, hit: false })
+    expect(await read(b, SLOW)).toEqual({ data: after, hit: true })
   })
 })

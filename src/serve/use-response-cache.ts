@@ -13,6 +13,8 @@
  *   triggers are installed: every process hears them on its LISTEN connection and calls
  *   `invalidateTables` (./cache-row-events.ts). Elsewhere the TTL bounds how stale an answer can be.
  *
+ * An answer read before a write whose invalidation ran meanwhile is not stored (./cache-generations.ts).
+ *
  * Compiled reads (./use-compiled-reads.ts) compile the document the cache plugin hands on (with
  * its `__typename`/`nodeId` additions), so cached answers come from the one-statement path too.
  */
@@ -26,6 +28,7 @@ import type { Datamodel } from '../model/datamodel.js'
 import { rootFieldName } from '../model/inflect.js'
 import type { Logger } from '../log.js'
 import { identityOf } from './use-auth.js'
+import { CacheGenerations } from './cache-generations.js'
 
 export interface ResponseCacheConfig {
   ttlMs: number
@@ -66,10 +69,16 @@ export function createResponseCache(config: ResponseCacheConfig, datamodel: Data
     for (const kind of MUTATIONS) typesOf.set(rootFieldName[kind](model.name), related)
     byTable.set(`${model.table.schema}.${model.table.name}`, related)
   }
-  const invalidateTypes = (types: Iterable<string>) => cache.invalidate([...new Set(types)].map((typename) => ({ typename })))
+  // An answer read before a write is not stored after the write's invalidation (./cache-generations.ts).
+  const generations = new CacheGenerations()
+  const invalidateTypes = (types: Iterable<string>) => {
+    const unique = [...new Set(types)]
+    generations.invalidated(unique)
+    return cache.invalidate(unique.map((typename) => ({ typename })))
+  }
 
   const plugin = useResponseCache({
-    cache,
+    cache: generations.guard(cache),
     ttl: config.ttlMs,
     ttlPerSchemaCoordinate: ttlPerType,
     idFields: ['nodeId'],
