@@ -23,6 +23,7 @@ import { ReadReplicas } from './db/read-replicas.js'
 import { checkPoolerSessions } from './db/pooler.js'
 import { useReadRouting } from './serve/use-read-routing.js'
 import { createResponseCache, type ResponseCache } from './serve/use-response-cache.js'
+import { invalidateOnRowEvents } from './serve/cache-row-events.js'
 import { ReadPlanner } from './planner/read-planner.js'
 import { useCompiledReads } from './serve/use-compiled-reads.js'
 import { useLimits } from './serve/use-limits.js'
@@ -199,6 +200,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // The shared response cache, opt-in (src/serve/use-response-cache.ts).
     const cache = config.cache.enabled ? createResponseCache({ ...config.cache, redisUrl: config.redisUrl }, datamodel, logger) : undefined
     responseCache = cache
+    // Writes by any client to tables with change triggers invalidate it (./serve/cache-row-events.ts).
+    const stopInvalidating = cache ? invalidateOnRowEvents({ feed: started.listener, cache, logger, onInvalidated: (cause) => metrics.countCacheInvalidation(cause) }) : undefined
     // With auth: the caller's identity first, and every operation in its own transaction as that
     // role, wrapping the compiled reads and the field-by-field execution alike (so, last).
     const verify = config.auth ? createTokenVerifier(config.auth) : undefined
@@ -271,6 +274,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       live: started,
       cache,
       async close() {
+        stopInvalidating?.()
         await started.close()
         idempotency.close()
         await cache?.close()

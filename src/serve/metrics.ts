@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics at /metrics: requests, their latency and errors per operation (Yoga's
- * Prometheus plugin), SQL statements sent, and the pool's connections by state. One registry per
+ * Prometheus plugin), SQL statements sent, the pool's connections by state, and the response
+ * cache's invalidations by row events. One registry per
  * gateway, so several gateways in one process (the tests) do not collide.
  */
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus'
@@ -15,6 +16,8 @@ export interface Metrics {
   countStatement(): void
   /** Counts a query operation by where it was routed (with read replicas). */
   countRead(target: 'primary' | 'replica'): void
+  /** Counts one invalidation of the response cache by row events (./cache-row-events.ts). */
+  countCacheInvalidation(cause: 'row_event' | 'resync'): void
   /** A query answered by the compiled lane (./compiled-lane.ts), counted as the plugin counts Yoga's. */
   observeCompiled(request: { operationName: string | undefined; method: string; url: string; seconds: number }): void
 }
@@ -23,6 +26,12 @@ export function createMetrics(pool: pg.Pool, replicas?: { replicas: readonly Rep
   const registry = new Registry()
   const statements = new Counter({ name: 'portico_sql_statements_total', help: 'SQL statements sent to PostgreSQL.', registers: [registry] })
   const reads = new Counter({ name: 'portico_read_operations_total', help: 'Query operations by the server they were sent to (with read replicas).', labelNames: ['target'], registers: [registry] })
+  const invalidations = new Counter({
+    name: 'portico_response_cache_invalidations_total',
+    help: 'Invalidations of the response cache by writes of any client, heard as row events (cause row_event), or after the LISTEN connection was back (cause resync).',
+    labelNames: ['cause'],
+    registers: [registry],
+  })
   if (replicas) replicaGauges(registry, replicas.replicas)
   new Gauge({
     name: 'portico_pool_connections',
@@ -62,6 +71,7 @@ export function createMetrics(pool: pg.Pool, replicas?: { replicas: readonly Rep
     plugin,
     countStatement: () => statements.inc(),
     countRead: (target) => reads.inc({ target }),
+    countCacheInvalidation: (cause) => invalidations.inc({ cause }),
     observeCompiled({ operationName, method, url, seconds }) {
       const labels = { operationType: 'query', operationName: operationName || 'Anonymous' }
       metric<Counter>('graphql_envelop_request')?.inc(labels)

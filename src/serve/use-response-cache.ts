@@ -9,8 +9,11 @@
  * - Invalidation: every mutation of Portico's, once it committed, drops the cached answers that
  *   contain its type or a type related to it (a nested write or ON DELETE CASCADE reaches those),
  *   and, by the plugin itself, those containing the entities it returned. Entities are told
- *   apart by `nodeId`. Writes by other clients invalidate only where row events arrive
- *   (`invalidateTables`; see README), else the TTL bounds how stale an answer can be.
+ *   apart by `nodeId`. Writes by other clients (plain SQL, other apps) invalidate where change
+ *   triggers are installed: every process hears them on its LISTEN connection and calls
+ *   `invalidateTables` (./cache-row-events.ts). Elsewhere the TTL bounds how stale an answer can be.
+ *
+ * An answer read before a write whose invalidation ran meanwhile is not stored (./cache-generations.ts).
  *
  * Compiled reads (./use-compiled-reads.ts) compile the document the cache plugin hands on (with
  * its `__typename`/`nodeId` additions), so cached answers come from the one-statement path too.
@@ -25,6 +28,7 @@ import type { Datamodel } from '../model/datamodel.js'
 import { rootFieldName } from '../model/inflect.js'
 import type { Logger } from '../log.js'
 import { identityOf } from './use-auth.js'
+import { CacheGenerations } from './cache-generations.js'
 
 export interface ResponseCacheConfig {
   ttlMs: number
@@ -40,6 +44,8 @@ export interface ResponseCache {
   invalidation: Plugin
   /** Drops every cached answer containing these tables' types ("schema.table"): for row events. */
   invalidateTables(tables: string[]): Promise<void>
+  /** Every table ("schema.table") whose answers it may hold. */
+  tables: readonly string[]
   close(): Promise<void>
 }
 
@@ -63,10 +69,16 @@ export function createResponseCache(config: ResponseCacheConfig, datamodel: Data
     for (const kind of MUTATIONS) typesOf.set(rootFieldName[kind](model.name), related)
     byTable.set(`${model.table.schema}.${model.table.name}`, related)
   }
-  const invalidateTypes = (types: Iterable<string>) => cache.invalidate([...new Set(types)].map((typename) => ({ typename })))
+  // An answer read before a write is not stored after the write's invalidation (./cache-generations.ts).
+  const generations = new CacheGenerations()
+  const invalidateTypes = (types: Iterable<string>) => {
+    const unique = [...new Set(types)]
+    generations.invalidated(unique)
+    return cache.invalidate(unique.map((typename) => ({ typename })))
+  }
 
   const plugin = useResponseCache({
-    cache,
+    cache: generations.guard(cache),
     ttl: config.ttlMs,
     ttlPerSchemaCoordinate: ttlPerType,
     idFields: ['nodeId'],
@@ -96,6 +108,7 @@ export function createResponseCache(config: ResponseCacheConfig, datamodel: Data
   return {
     plugin,
     invalidation,
+    tables: [...byTable.keys()],
     async invalidateTables(tables) {
       await invalidateTypes(tables.flatMap((t) => byTable.get(t) ?? []))
     },

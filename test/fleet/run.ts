@@ -2,9 +2,9 @@
  * The fleet test (`npm run fleet`; `npm run fleet -- --short` in CI): Portico as it runs in
  * production, every component real and on loopback:
  *
- *                 clients (this script: mixed reads and keyed writes)
+ *     clients (this script: mixed reads and keyed writes; subscribers over WebSocket)
  *                                  |
- *                           HAProxy (/readyz checks)
+ *                 HAProxy (/readyz checks; WebSocket: fewest connections)
  *                  /               |               \
  *            portico 1         portico 2         portico 3        -- Redis (response cache)
  *                  \               |               /
@@ -14,24 +14,33 @@
  * write, which must then see it) and creates carrying idempotency keys. Meanwhile portico 2 is
  * killed with SIGKILL and restarted, and the replica is stopped for a while and started again.
  * A failed request is retried as a client should (same idempotency key) until it succeeds.
+ * Subscribers (graphql-ws, retrying) follow the creates as row events (change triggers on entry,
+ * installed before the processes start); those on the killed process reconnect through HAProxy.
  *
  * Asserted: no acknowledged write lost, none duplicated (rows == acknowledgements, one row per
  * key), every failure was retryable and succeeded on retry, every read-your-writes read saw its
- * write. Printed: throughput, latency percentiles, errors by kind, recovery times.
+ * write, every subscriber on the killed process reconnected to another and received events again
+ * (and the others never stopped receiving them). Printed: throughput, latency percentiles, errors
+ * by kind, recovery times, subscribers and their time to reconnect.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { anyFreePort, startPortico, until, type PorticoProcess } from '../support/portico-process.js'
+import { repoRoot } from '../support/test-database.js'
 import { createClusterDatabase, privateClusterUnavailable, startPrivateCluster, type Cluster } from '../support/private-cluster.js'
 import { startRedis, type RedisServer } from '../support/redis-server.js'
 import { caughtUp, startReplica, type Replica } from '../support/streaming-replica.js'
+import { startHaproxy } from './haproxy.js'
+import { reconnection, subscribe, type Subscriber } from './subscribers.js'
 
 const SHORT = process.argv.includes('--short')
 const SECONDS = SHORT ? 15 : 60
 const WORKERS = 6
+/** WebSocket subscribers, spread over the processes (each follows one worker's creates). */
+const SUBSCRIBERS = SHORT ? 12 : 30
 /** When things happen, as fractions of the run. */
 const KILL_AT = 0.25
 const RESTART_AFTER_S = SHORT ? 1 : 5
@@ -77,7 +86,8 @@ async function main(): Promise<number> {
     const primary: Cluster = await startPrivateCluster()
     cleanup.push(() => primary.stop())
     const url = await createClusterDatabase(primary, 'fleet', SQL)
-    const replica: Replica = await startReplica(primary)
+    // Change triggers on entry, once, before any process starts (each would install them again).
+    const [replica] = await Promise.all([startReplica(primary), installTriggers(url, 'public.entry')])
     cleanup.push(() => replica.stop())
     await caughtUp(primary, replica)
     const redis: RedisServer = await startRedis()
@@ -102,6 +112,17 @@ async function main(): Promise<number> {
     cleanup.push(() => haproxy.stop())
     await until(async () => (await haproxy.upServers()).length === 3, 20_000)
     log(`HAProxy on ${haproxy.port}: 3 servers up`)
+
+    // Subscribers before the traffic: one by one, so that HAProxy spreads them over the three.
+    const subscribers: Subscriber[] = []
+    cleanup.push(async () => subscribers.forEach((s) => s.close()))
+    for (let i = 0; i < SUBSCRIBERS; i++) {
+      const subscriber = subscribe(`ws://127.0.0.1:${haproxy.port}/graphql`, `subscription { entryChanged(where: { worker: { equals: ${i % WORKERS} } }, ops: [INSERT]) { op node { key worker } } }`)
+      subscribers.push(subscriber)
+      await until(() => subscriber.connections[0]?.ackAt !== undefined || subscriber.error !== undefined, 10_000, 10)
+    }
+    const spread = ['p1', 'p2', 'p3'].map((name) => `${name} ${subscribers.filter((s) => s.connections[0]?.server === name).length}`)
+    log(`${SUBSCRIBERS} subscribers connected through HAProxy (${spread.join(', ')})`)
 
     const stats = new Stats()
     const acks = new Map<string, string>()
@@ -150,6 +171,7 @@ async function main(): Promise<number> {
     // Throughput over the traffic's own window; the chaos may still be restarting a process.
     const elapsed = (Date.now() - t0) / 1000
     await Promise.all([chaos, replicaChaos])
+    const subscribed = reconnection(subscribers, 'p2', events.killedAt!)
 
     // The database's word on what was written.
     const client = new pg.Client({ connectionString: url })
@@ -177,7 +199,9 @@ async function main(): Promise<number> {
     console.log(
       `recovery: HAProxy marked the killed process down after ${events.haproxyDownMs} ms; restarted process serving after ${events.servingMs} ms, back in HAProxy after ${events.haproxyUpMs} ms; replica back in rotation ${events.replicaRejoinMs} ms after its start`,
     )
-    console.log('subscribers: not exercised (subscriptions belong to the live branch, not merged here)')
+    console.log(
+      `subscribers: ${subscribed.subscribers} (WebSocket through HAProxy), ${subscribed.onKilled} on the killed process; reconnected elsewhere ${subscribed.reconnected}, received an event after reconnecting ${subscribed.eventAfter}; time to reconnect p50 ${pct(subscribed.reconnectMs, 50)} ms, max ${pct(subscribed.reconnectMs, 100)} ms; first event after the kill p50 ${pct(subscribed.firstEventMs, 50)} ms, max ${pct(subscribed.firstEventMs, 100)} ms; subscribers elsewhere without an event after the kill ${subscribed.othersSilent}`,
+    )
 
     const failures = [
       lost.length && `${lost.length} acknowledged writes lost`,
@@ -188,6 +212,11 @@ async function main(): Promise<number> {
       stats.nonRetryable.length && `non-retryable errors: ${stats.nonRetryable.slice(0, 3).join(' | ')}`,
       stats.ryw.violations && `${stats.ryw.violations} reads did not see their own write`,
       acks.size === 0 && 'no write acknowledged',
+      subscribed.onKilled === 0 && 'no subscriber was on the killed process',
+      subscribed.reconnected < subscribed.onKilled && `${subscribed.onKilled - subscribed.reconnected} subscribers of the killed process did not reconnect elsewhere`,
+      subscribed.eventAfter < subscribed.onKilled && `${subscribed.onKilled - subscribed.eventAfter} subscribers of the killed process received no event after reconnecting`,
+      subscribed.othersSilent && `${subscribed.othersSilent} subscribers of the other processes received no event after the kill`,
+      subscribed.errors.length && `subscriptions ended with errors: ${subscribed.errors.slice(0, 3).join(' | ')}`,
     ].filter(Boolean)
     if (failures.length) {
       console.log(`\nFLEET FAILED: ${failures.join('; ')}`)
@@ -275,72 +304,16 @@ async function replicaUp(url: string): Promise<boolean> {
   return /portico_replica_up\{replica="[^"]+"\} 1/.test(text)
 }
 
-interface Haproxy {
-  port: number
-  upServers(): Promise<string[]>
-  stop(): Promise<void>
-}
-
-async function startHaproxy(ports: number[]): Promise<Haproxy> {
-  const port = await anyFreePort()
-  const statsPort = await anyFreePort()
-  const dir = mkdtempSync(path.join(tmpdir(), 'portico-haproxy-'))
-  const file = path.join(dir, 'haproxy.cfg')
-  writeFileSync(
-    file,
-    `global
-  maxconn 2000
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 30s
-  timeout server 30s
-  # A connection refused (a process gone) is tried again on another server; a request already
-  # sent is never replayed by HAProxy: the client retries it, with its idempotency key.
-  retries 2
-  option redispatch
-frontend graphql
-  bind 127.0.0.1:${port}
-  default_backend portico
-backend portico
-  balance roundrobin
-  option httpchk GET /readyz
-  http-check expect status 200
-  default-server inter 500ms fall 2 rise 2
-${ports.map((p, i) => `  server p${i + 1} 127.0.0.1:${p} check`).join('\n')}
-listen stats
-  bind 127.0.0.1:${statsPort}
-  stats enable
-  stats uri /stats
-`,
-  )
-  const child = spawn('/usr/sbin/haproxy', ['-f', file, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] })
+/** `portico triggers install`, as an operator runs it before starting the fleet (in an empty folder: no config file of the checkout's). */
+async function installTriggers(databaseUrl: string, tables: string): Promise<void> {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'portico-triggers-'))
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DATABASE_URL|NODE_OPTIONS|PORTICO_.*)$/.test(key)))
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'portico.mjs'), 'triggers', 'install', '--database-url', databaseUrl, '--schemas', 'public', '--tables', tables, '--log-level', 'warn'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const upServers = async () => {
-    const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text()
-    return csv
-      .split('\n')
-      .map((line) => line.split(','))
-      .filter((f) => f[0] === 'portico' && /^p\d$/.test(f[1] ?? '') && f[17]?.startsWith('UP'))
-      .map((f) => f[1]!)
-  }
-  try {
-    await until(() => upServers().then(() => true, () => false), 10_000)
-  } catch {
-    child.kill('SIGKILL')
-    throw new Error(`haproxy did not start:\n${stderr}`)
-  }
-  return {
-    port,
-    upServers: () => upServers().catch(() => []),
-    async stop() {
-      child.kill('SIGTERM')
-      await exited
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  rmSync(cwd, { recursive: true, force: true })
+  if (code !== 0) throw new Error(`portico triggers install failed:\n${stderr}`)
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
