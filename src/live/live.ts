@@ -54,6 +54,8 @@ export interface Live {
   attach(server: Server, endpoint?: string): WebSocketTransport
   /** Ends every subscription (clients see their streams complete) and stops listening. */
   close(): Promise<void>
+  /** True from the moment close() is called: the request log says why the streams ended. */
+  readonly closing: boolean
 }
 
 export async function createLive(options: LiveOptions): Promise<Live> {
@@ -96,6 +98,9 @@ export async function createLive(options: LiveOptions): Promise<Live> {
       const socket = attachWebSocket(server, { path: endpoint, pipeline, maxPerConnection: settings.maxSubscriptionsPerConnection, maxPayloadBytes: config.limits.maxBodyBytes, logger })
       sockets.push(socket)
       return socket
+    },
+    get closing() {
+      return closed !== undefined
     },
     close: () =>
       (closed ??= (async () => {
