@@ -218,7 +218,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // The request log first, so requests refused by the plugins after it (401, 413) are logged too;
       // then tracing, whose span wraps the whole operation.
       plugins: [
-        useRequestLog(logger, tracing ? { fieldsOf: tracedRequestFields } : {}),
+        useRequestLog(logger, { ...(tracing ? { fieldsOf: tracedRequestFields } : {}), shuttingDown: () => started.closing }),
         ...(tracing ? [useTracing()] : []),
         ...authPlugins.first,
         metrics.plugin,

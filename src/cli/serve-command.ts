@@ -4,8 +4,8 @@ import { DEFAULT_SCHEMAS, type PorticoConfig } from '../config/config.js'
 import { createGateway } from '../gateway.js'
 import { createLogger } from '../log.js'
 import { listen } from '../serve/http-server.js'
-import { attachWebSocket } from '../serve/websocket.js'
 import { watchSchema } from '../serve/schema-watch.js'
+import { attachWatchedWebSocket } from '../serve/watched-websocket.js'
 import { installShutdown } from '../serve/shutdown.js'
 import { startTracing } from '../serve/tracing.js'
 import { openDatabase } from './database.js'
@@ -29,18 +29,16 @@ export async function runServe(config: PorticoConfig, options: ServeOptions = {}
     const build = () => createGateway({ databaseUrl: database.url, config: database.config, logger, onProgress: (message) => logger.debug(message) })
     const watch = options.watch ? await watchSchema({ initial: gateway, build, databaseUrl: database.url, schemas: database.config.schemas ?? DEFAULT_SCHEMAS, logger }) : undefined
     // WebSocket: one server on the HTTP server. Watching, it is the process's, not a gateway's: each
-    // new operation runs on the current gateway; those started before a swap end (complete) when the
-    // previous gateway is closed, and the client subscribes again on the new schema.
+    // operation runs on the gateway current when it starts, and carries on there after a swap
+    // (src/serve/watched-websocket.ts).
     const attach = (http: Server) => {
       if (!watch) return (gateway.live.attach(http), { close: gateway.live.close })
-      const socket = attachWebSocket(http, {
+      return attachWatchedWebSocket(http, watch, {
         path: gateway.yoga.graphqlEndpoint,
-        pipeline: { run: (request) => watch.current().live.run(request) },
         maxPerConnection: database.config.live.maxSubscriptionsPerConnection,
         maxPayloadBytes: database.config.limits.maxBodyBytes,
         logger,
       })
-      return { close: async () => (await socket.close(), await watch.current().live.close()) }
     }
     const server = await listen(watch ? watch.handler : gateway.yoga, { host: config.host, port: config.port, logger, attach })
     const ticker = database.embedded && config.demo.tickMs > 0 ? await startTicker(database.url, config.demo.tickMs, progress) : undefined

@@ -50,10 +50,14 @@ export interface Live {
   bind(yoga: { fetch(request: Request): Response | Promise<Response>; graphqlEndpoint: string }): void
   /** One WebSocket operation through this gateway's pipeline (`serve --watch` routes each to the current gateway). */
   run(request: PipelineRequest): Promise<PipelineResult>
+  /** Resolves once no operation run through `run` (or SSE's single connection) is still streaming. */
+  idle(): Promise<void>
   /** Serves GraphQL over WebSocket on the server's GraphQL endpoint. */
   attach(server: Server, endpoint?: string): WebSocketTransport
   /** Ends every subscription (clients see their streams complete) and stops listening. */
   close(): Promise<void>
+  /** True from the moment close() is called: the request log says why the streams ended. */
+  readonly closing: boolean
 }
 
 export async function createLive(options: LiveOptions): Promise<Live> {
@@ -92,10 +96,14 @@ export async function createLive(options: LiveOptions): Promise<Live> {
     plugins: [useLiveQueries(queries), useGraphQLSSE(pipeline, { maxPerConnection: settings.maxSubscriptionsPerConnection }), pipeline.plugin],
     bind: (yoga) => pipeline.bind(yoga),
     run: (request) => pipeline.run(request),
+    idle: () => pipeline.idle(),
     attach(server, endpoint = '/graphql') {
       const socket = attachWebSocket(server, { path: endpoint, pipeline, maxPerConnection: settings.maxSubscriptionsPerConnection, maxPayloadBytes: config.limits.maxBodyBytes, logger })
       sockets.push(socket)
       return socket
+    },
+    get closing() {
+      return closed !== undefined
     },
     close: () =>
       (closed ??= (async () => {

@@ -8,7 +8,10 @@
  *
  * The new gateway is built in the background while the current one keeps serving, then swapped in
  * at one indirection point (./swappable-handler.ts): requests in flight finish on the old schema,
- * and the old gateway is closed once its last request (SSE stream included) has ended. A failed
+ * and the old gateway is closed once its last request (SSE stream included) and its last
+ * WebSocket operation have ended, so subscriptions and live queries opened before a swap carry on
+ * where they started (the old gateway keeps its LISTEN connection and its pool); new ones get the
+ * new schema. A failed
  * rebuild keeps the current schema and logs why; it is tried again at the next change. Changes
  * that arrive during a rebuild trigger one more rebuild after it.
  */
@@ -22,6 +25,8 @@ import { createSwappableHandler } from './swappable-handler.js'
 export interface Rebuildable {
   yoga: NodeHandler
   pool: pg.Pool
+  /** Its operations outside HTTP requests (WebSocket's): a swapped-out gateway waits for them too. */
+  live?: { idle(): Promise<void> }
   close(): Promise<void>
 }
 
@@ -46,6 +51,8 @@ export interface SchemaWatch<G extends Rebuildable> {
   current(): G
   /** `event trigger` or `polling`. */
   mode: 'event trigger' | 'polling'
+  /** The current gateway, then those swapped out and still serving what started on them. */
+  gateways(): G[]
   /** Resolves when no check or rebuild is running or pending (tests). */
   settled(): Promise<void>
   /** Stops watching; closes the current gateway and those still draining. */
@@ -60,6 +67,7 @@ export async function watchSchema<G extends Rebuildable>(options: SchemaWatchOpt
   const swappable = createSwappableHandler(options.initial.yoga)
   let current = options.initial
   const draining = new Set<Promise<void>>()
+  const swappedOut = new Set<G>()
   let fingerprint = await catalogFingerprint((sql, params) => current.pool.query(sql, params), schemas)
   let running: Promise<void> | undefined
   let again = false
@@ -84,7 +92,12 @@ export async function watchSchema<G extends Rebuildable>(options: SchemaWatchOpt
     }
     const previous = current
     current = next
-    const drained = swappable.swap(next.yoga).then(() => previous.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the previous schema\'s gateway failed')))
+    swappedOut.add(previous)
+    const drained = swappable
+      .swap(next.yoga)
+      .then(() => previous.live?.idle())
+      .then(() => previous.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the previous schema\'s gateway failed')))
+      .finally(() => swappedOut.delete(previous))
     draining.add(drained)
     void drained.finally(() => draining.delete(drained))
     options.onSwap?.(next)
@@ -159,6 +172,7 @@ export async function watchSchema<G extends Rebuildable>(options: SchemaWatchOpt
   return {
     handler: swappable.handler,
     current: () => current,
+    gateways: () => [current, ...swappedOut],
     mode,
     async settled() {
       while (running) await running

@@ -29,6 +29,30 @@ const PIPELINE_HEADER = 'x-portico-pipeline'
 export class SubscribePipeline {
   private readonly waiting = new Map<string, (result: PipelineResult) => void>()
   private yoga?: YogaLike
+  // Operations started and not yet ended (a stream until its end): `serve --watch` keeps a
+  // swapped-out gateway open for them, as for its HTTP requests still in flight.
+  private open = 0
+  private idled: (() => void)[] = []
+
+  /** Resolves once no operation of this pipeline is still running or streaming (at once if none is). */
+  idle(): Promise<void> {
+    if (this.open === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idled.push(resolve))
+  }
+
+  /** Counts an operation from its start to the end of its stream (or its one result). */
+  private track(): { result(result: PipelineResult): PipelineResult; release(): void } {
+    this.open += 1
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      this.open -= 1
+      if (this.open > 0) return
+      for (const resolve of this.idled.splice(0)) resolve()
+    }
+    return { result: (result) => (isStream(result) ? counted(result, release) : (release(), result)), release }
+  }
 
   /** Yoga plugin, last in the list: takes the result of the pipeline's own requests before it is written. */
   readonly plugin: Plugin = {
@@ -56,6 +80,7 @@ export class SubscribePipeline {
     const body = JSON.stringify(request.params)
     // Declared, so the body limit applies as to any request.
     headers['content-length'] = String(Buffer.byteLength(body))
+    const tracked = this.track()
     return new Promise<PipelineResult>((resolve, reject) => {
       this.waiting.set(id, resolve)
       Promise.resolve(yoga.fetch(new Request(`http://portico.internal${yoga.graphqlEndpoint}`, { method: 'POST', headers, body })))
@@ -75,6 +100,9 @@ export class SubscribePipeline {
           this.waiting.delete(id)
           reject(error as Error)
         })
+    }).then(tracked.result, (error: unknown) => {
+      tracked.release()
+      throw error
     })
   }
 }

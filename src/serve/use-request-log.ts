@@ -6,15 +6,24 @@
  *
  * Requests that are not GraphQL requests (health checks, /metrics, the GraphiQL page) are not
  * logged, unless they were refused on the GraphQL endpoint (e.g. a 413).
+ *
+ * A subscription or live query is answered with a stream that runs on long after that line: when
+ * the stream ends, a second line (`graphql stream ended`) gives the same request id and operation,
+ * the duration from the request's start, the number of results pushed, and why it ended
+ * (./stream-end.ts). Over WebSocket and single-connection SSE, whose operations pass the pipeline
+ * (./subscribe-pipeline.ts) as requests answered 204, it is the only line that says how it went.
  */
 import { getOperationAST } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { Logger } from '../log.js'
+import { watchStreamEnd } from './stream-end.js'
 import { requestIdOf } from './yoga.js'
 
 export interface RequestLogOptions {
   /** More fields for a request's line (the tracing's trace id and statement count). */
   fieldsOf?: (request: Request) => Record<string, unknown> | undefined
+  /** Whether the gateway is closing: a stream ending then ended because of it. */
+  shuttingDown?: () => boolean
 }
 
 interface RequestEntry {
@@ -29,6 +38,7 @@ interface RequestEntry {
 export function useRequestLog(logger: Logger, options: RequestLogOptions = {}): Plugin {
   const entries = new WeakMap<Request, RequestEntry>()
   let endpoint = '/graphql'
+  const shuttingDown = options.shuttingDown ?? (() => false)
   return {
     onYogaInit({ yoga }) {
       endpoint = yoga.graphqlEndpoint
@@ -56,13 +66,22 @@ export function useRequestLog(logger: Logger, options: RequestLogOptions = {}): 
         entry.operationName ??= operation?.name?.value
       }
     },
-    onResultProcess({ request, result }) {
+    onResultProcess({ request, result, setResult }) {
       // Every answer passes here, errors thrown before execution (syntax, limits) included.
       const entry = entries.get(request)
       if (!entry) return
-      for (const one of Array.isArray(result) ? result : [result]) {
-        if (one && !(Symbol.asyncIterator in one)) entry.errors += one.errors?.length ?? 0
+      if (result && Symbol.asyncIterator in result) {
+        const requestId = requestIdOf(request)
+        setResult(
+          watchStreamEnd(result, shuttingDown, ({ events, reason }) => {
+            if (!logger.isLevelEnabled('info')) return
+            const { operationName, operationType, start } = entry
+            logger.info({ requestId, operationName, operationType, durationMs: Math.round((performance.now() - start) * 10) / 10, events, reason }, 'graphql stream ended')
+          }),
+        )
+        return
       }
+      for (const one of Array.isArray(result) ? result : [result]) entry.errors += one?.errors?.length ?? 0
     },
     onResponse({ request, response }) {
       const entry = entries.get(request)

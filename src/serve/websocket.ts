@@ -3,7 +3,9 @@
  * endpoint: `ws://host:port/graphql`. Each `subscribe` message goes through the same pipeline as an
  * HTTP request (./subscribe-pipeline.ts), its token taken from the connection params
  * (`{ "authorization": "Bearer …" }`, or `Authorization`) or else from the upgrade request's
- * Authorization header. Queries and mutations work too (one result, then complete).
+ * Authorization header. Queries and mutations work too (one result, then complete). A persisted
+ * operation is sent by id as over HTTP (`documentId`, or Apollo's `extensions.persistedQuery`),
+ * with `query: ""`: graphql-ws's messages must carry a string query, and an empty one is no document.
  *
  * Per socket at most `maxPerConnection` operations at once; permessage-deflate is off (ws warns of
  * its memory cost per connection); messages larger than the body limit are refused by ws.

@@ -17,10 +17,16 @@ export interface Collected {
 
 export type Transport = 'ws' | 'sse-distinct' | 'sse-single'
 
+/** A document, or a whole request (a persisted operation's id, extensions) as the client sends it. */
+export type Operation = string | Record<string, unknown>
+
 export interface LiveClient {
-  subscribe(query: string, variables?: Record<string, unknown>): Collected
+  subscribe(operation: Operation, variables?: Record<string, unknown>): Collected
   close(): Promise<void>
 }
+
+const payloadOf = (operation: Operation, variables?: Record<string, unknown>) =>
+  (typeof operation === 'string' ? { query: operation, variables } : { ...operation, ...(variables ? { variables } : {}) }) as unknown as { query: string }
 
 export function liveClient(transport: Transport, httpUrl: string, options: { token?: string } = {}): LiveClient {
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {}
@@ -33,13 +39,13 @@ export function liveClient(transport: Transport, httpUrl: string, options: { tok
       lazy: true,
     })
     return {
-      subscribe: (query, variables) => collect((sink) => ws.subscribe({ query, variables }, sink)),
+      subscribe: (operation, variables) => collect((sink) => ws.subscribe(payloadOf(operation, variables), sink)),
       close: async () => ws.dispose(),
     }
   }
   const sse = createSSEClient({ url: httpUrl, singleConnection: transport === 'sse-single', headers, retryAttempts: 0 } as never) as ReturnType<typeof createSSEClient>
   return {
-    subscribe: (query, variables) => collect((sink) => sse.subscribe({ query, variables }, sink)),
+    subscribe: (operation, variables) => collect((sink) => sse.subscribe(payloadOf(operation, variables), sink)),
     close: async () => sse.dispose(),
   }
 }

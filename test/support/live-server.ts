@@ -3,7 +3,7 @@ import pg from 'pg'
 import { SignJWT } from 'jose'
 import { loadConfig, type ConfigInput } from '../../src/config/config.js'
 import { createGateway, type Gateway } from '../../src/gateway.js'
-import { createLogger } from '../../src/log.js'
+import { createLogger, type Logger } from '../../src/log.js'
 import { listen, type RunningServer } from '../../src/serve/http-server.js'
 
 export const LIVE_SECRET = 'a-live-test-secret-of-at-least-32-characters'
@@ -17,12 +17,13 @@ export interface LiveServer {
   close(): Promise<void>
 }
 
-export async function startLiveServer(databaseUrl: string, config: Partial<ConfigInput> = {}): Promise<LiveServer> {
+/** `logger`: the gateway's (the request log's lines), silent unless given. */
+export async function startLiveServer(databaseUrl: string, config: Partial<ConfigInput> = {}, options: { logger?: Logger } = {}): Promise<LiveServer> {
   const statements: string[] = []
   const gateway = await createGateway({
     databaseUrl,
     config: loadConfig({ env: {}, cwd: '/nonexistent', flags: { schemas: ['api'], logLevel: 'silent', primaryKeys: { 'api.iotawatt': ['device', 'sensor', 'timestamp'] }, ...config } }),
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     onProgress: () => {},
     onQuery: (text) => statements.push(text),
   })
