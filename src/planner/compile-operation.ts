@@ -6,7 +6,7 @@
  * compiles to JSON already in its served form (./compile-read.ts), so an operation made only of
  * those needs neither GraphQL execution nor JSON parsing: PostgreSQL writes the response. Adjacent
  * lookups of one type and shape (100 aliased `film(filmId:)`) are one `unnest(keys)` subquery, as
- * the per-request DataLoaders batch them on the other path. Anything else (introspection, invalid arguments, variables
+ * the per-request DataLoaders batch them on the other path (both through ./lookup-batch.ts). Anything else (introspection, invalid arguments, variables
  * that do not coerce) returns null, and the operation is executed normally, which also reports
  * its errors.
  */

@@ -4,7 +4,7 @@
  * Everything here is `Sql` (./sql-text.ts), so only SQL the planner made reaches a statement.
  */
 import type { ModelInfo } from '../model/datamodel.js'
-import { ident, join, literal, sql, trusted, type Sql } from './sql-text.js'
+import { ident, int, join, literal, sql, trusted, type Sql } from './sql-text.js'
 
 export { choice, ident, int, join, literal, sql, type Sql } from './sql-text.js'
 
@@ -18,15 +18,14 @@ export class Params {
   add(value: unknown, type?: Sql): Sql {
     this.values.push(value)
     // A placeholder is `$` and a count: no value's text is written.
-    const placeholder = trusted(`$${this.values.length}`)
+    const placeholder = sql`$${int(this.values.length)}`
     return type ? sql`${placeholder}::${type}` : placeholder
   }
 
   /** A fresh table alias: nested subqueries each get their own. */
   alias(): Sql {
     this.aliases += 1
-    // `t` and a count, made here.
-    return trusted(`t${this.aliases}`)
+    return sql`t${int(this.aliases)}`
   }
 }
 
