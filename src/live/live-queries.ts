@@ -22,6 +22,7 @@ import { isDatabaseFailureError } from '../db/connection-errors.js'
 import { RequestSession, type SessionIdentity } from '../db/request-session.js'
 import type { Logger } from '../log.js'
 import type { ReadPlanner } from '../planner/read-planner.js'
+import type { LiveOperation } from '../planner/compile-live.js'
 import { ClientError } from '../errors.js'
 import type { ChangeFeed } from './change-feed.js'
 import { LiveResult } from './live-result.js'
@@ -40,7 +41,8 @@ interface Cohort {
 
 interface Group {
   key: string
-  shape: string
+  /** The cohorts' statement, as the planner wrote it (SQL, which only the planner makes). */
+  shape: LiveOperation['shape']
   tables: string[]
   identity?: SessionIdentity
   cohorts: Map<string, Cohort>

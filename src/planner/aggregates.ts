@@ -6,6 +6,7 @@
  */
 import { allows, isOpaqueText, type Datamodel, type DMMFField, type ModelInfo } from '../model/datamodel.js'
 import { elementValue } from './column-value.js'
+import { choice, sql, type Sql } from './sql-text.js'
 
 export type AggregateFunction = 'sum' | 'avg' | 'min' | 'max'
 
@@ -13,10 +14,13 @@ export type AggregateFunction = 'sum' | 'avg' | 'min' | 'max'
 export type CountFunction = 'nonNullCount' | 'distinctCount'
 
 /** The SQL of each count: a fixed list, so no function name comes from a request. */
-export const COUNT_SQL: Record<CountFunction, (column: string) => string> = {
-  nonNullCount: (column) => `count(${column})`,
-  distinctCount: (column) => `count(DISTINCT ${column})`,
+export const COUNT_SQL: Record<CountFunction, (column: Sql) => Sql> = {
+  nonNullCount: (column) => sql`count(${column})`,
+  distinctCount: (column) => sql`count(DISTINCT ${column})`,
 }
+
+/** The name of each aggregate function: the only text a request's choice of function can write. */
+const AGGREGATE_NAMES: Record<AggregateFunction, Sql> = { sum: sql`sum`, avg: sql`avg`, min: sql`min`, max: sql`max` }
 
 /**
  * Columns whose values PostgreSQL can tell equal (what DISTINCT needs): every type but json (jsonb
@@ -62,7 +66,9 @@ export function aggregateType(fn: AggregateFunction, field: DMMFField, own: stri
  * numeric and rounded once: a float sum depends on the order rows arrive in (which the plan
  * decides), so the same question could get answers differing in the last digits.
  */
-export function aggregateSql(datamodel: Datamodel, model: ModelInfo, fn: AggregateFunction, field: DMMFField, column: string): string {
-  if (fn === 'min' || fn === 'max') return elementValue(datamodel, model, field, model.columns.get(field.name)!.type)(`${fn}(${column})`)
-  return field.type === 'Float' ? `${fn}(${column}::numeric)::float8` : `${fn}(${column})::text`
+export function aggregateSql(datamodel: Datamodel, model: ModelInfo, fn: AggregateFunction, field: DMMFField, column: Sql): Sql {
+  // Looked up here, where the SQL is written: the type says AggregateFunction, the table makes sure.
+  const name = choice(AGGREGATE_NAMES, fn)
+  if (fn === 'min' || fn === 'max') return elementValue(datamodel, model, field, model.columns.get(field.name)!.type)(sql`${name}(${column})`)
+  return field.type === 'Float' ? sql`${name}(${column}::numeric)::float8` : sql`${name}(${column})::text`
 }

@@ -9,17 +9,18 @@ import type { Datamodel, ModelInfo } from '../model/datamodel.js'
 import type { FunctionInfo, FunctionScalar, FunctionValue } from '../model/functions.js'
 import { badInput } from './client-errors.js'
 import { servedValue } from './served-value.js'
-import { ident, tableName, toText, type Params } from './sql.js'
+import { ident, join, sql, tableName, toText, type Params, type Sql } from './sql.js'
+import { trusted } from './sql-text.js'
 
 /**
  * The call. An argument left out of the field's arguments keeps its default (it is not passed);
  * the ones after it are then passed by name (`"since" => $2::timestamptz`), as only a named
  * argument can follow a skipped one. An argument given as null is passed as NULL.
  */
-export function callSql(datamodel: Datamodel, params: Params, fn: FunctionInfo, args: Record<string, unknown>, row?: { model: ModelInfo; alias: string }): string {
-  const parts: string[] = []
+export function callSql(datamodel: Datamodel, params: Params, fn: FunctionInfo, args: Record<string, unknown>, row?: { model: ModelInfo; alias: Sql }): Sql {
+  const parts: Sql[] = []
   // A row from a subquery (a cursor row) is a record: the cast makes it the table's row type.
-  if (row) parts.push(`${row.alias}::${tableName(row.model)}`)
+  if (row) parts.push(sql`${row.alias}::${tableName(row.model)}`)
   let skipped: string | undefined
   for (const arg of fn.args) {
     const value = args[arg.name]
@@ -27,12 +28,13 @@ export function callSql(datamodel: Datamodel, params: Params, fn: FunctionInfo, 
       skipped ??= arg.name
       continue
     }
-    const placeholder = params.add(argumentText(datamodel, arg.type, value), arg.type.cast)
+    // The argument's type as the catalog's format_type() wrote it (../model/functions.ts), names quoted.
+    const placeholder = params.add(argumentText(datamodel, arg.type, value), trusted(arg.type.cast))
     if (skipped === undefined) parts.push(placeholder)
-    else if (arg.sqlName) parts.push(`${ident(arg.sqlName)} => ${placeholder}`)
+    else if (arg.sqlName) parts.push(sql`${ident(arg.sqlName)} => ${placeholder}`)
     else throw badInput(`${fn.field}: give ${skipped} too (${arg.name} has no name in the database, so it can only follow the arguments before it)`)
   }
-  return `${ident(fn.schema)}.${ident(fn.name)}(${parts.join(', ')})`
+  return sql`${ident(fn.schema)}.${ident(fn.name)}(${join(parts, sql`, `)})`
 }
 
 /** A GraphQL argument's value as PostgreSQL's text of the argument's type (enums by their labels). */
@@ -45,16 +47,16 @@ function argumentText(datamodel: Datamodel, type: FunctionValue, value: unknown)
 }
 
 /** A scalar or array value `v` in its served form (arrays element by element; a NULL array is null). */
-export function functionValueSql(datamodel: Datamodel, type: FunctionValue, v: string): string {
+export function functionValueSql(datamodel: Datamodel, type: FunctionValue, v: Sql): Sql {
   const element = servedValue(datamodel, servedScalar(type.kind === 'array' ? type.element : type))
   if (type.kind === 'scalar') return element(v)
-  if (element('v') === 'v') return `to_json(${v})`
-  return `CASE WHEN ${v} IS NULL THEN NULL ELSE coalesce((SELECT json_agg(${element('u.v')} ORDER BY u.i) FROM unnest(${v}) WITH ORDINALITY AS u(v, i)), '[]'::json) END`
+  if (element(sql`v`) === 'v') return sql`to_json(${v})`
+  return sql`CASE WHEN ${v} IS NULL THEN NULL ELSE coalesce((SELECT json_agg(${element(sql`u.v`)} ORDER BY u.i) FROM unnest(${v}) WITH ORDINALITY AS u(v, i)), '[]'::json) END`
 }
 
 const servedScalar = (scalar: FunctionScalar) => ({ enum: scalar.enum, prismaType: scalar.prismaType, base: scalar.base, opaque: scalar.opaque })
 
 /** Whether serving the value is the value itself (then a call needs no subquery to be read once). */
 export function servedAsIs(datamodel: Datamodel, type: FunctionValue): boolean {
-  return type.kind === 'scalar' && servedValue(datamodel, servedScalar(type))('v') === 'v'
+  return type.kind === 'scalar' && servedValue(datamodel, servedScalar(type))(sql`v`) === 'v'
 }

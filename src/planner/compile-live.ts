@@ -20,25 +20,26 @@ import { compileOperation } from './compile-operation.js'
 import { objectJson, type CompileContext } from './compile-read.js'
 import { compileWhere } from './compile-where.js'
 import { selectionOf, type Operation } from './selection.js'
-import { arrayTypeOf, column, jsonObject, Params, tableName, toText } from './sql.js'
+import { int, jsonObject, Params, sql, tableName, toText, type Sql } from './sql.js'
+import { lookupBatchSql, lookupKeys } from './lookup-batch.js'
 
 type PageSizes = Pick<PorticoConfig, 'defaultPageSize' | 'maxPageSize'>
 
 /** The alias of the cohort row in a poll statement (no compiled alias looks like it). */
-const COHORT = 'live_c'
+const COHORT = sql`live_c`
 
 /** Parameters written as members of the cohort row's jsonb array. */
 class CohortParams extends Params {
-  override add(value: unknown, type?: string): string {
+  override add(value: unknown, type?: Sql): Sql {
     this.values.push(value)
-    const read = `(${COHORT}.v->>${this.values.length - 1})`
-    return type ? `${read}::${type}` : read
+    const read = sql`(${COHORT}.v->>${int(this.values.length - 1)})`
+    return type ? sql`${read}::${type}` : read
   }
 }
 
 export interface LiveOperation {
   /** The operation's statement, reading its parameters from the cohort row: the group's shape. */
-  shape: string
+  shape: Sql
   /** The cohort's row: its parameters as text (jsonb), in order. */
   row: string
   /** The tables it reads, "schema.table": a change to another table cannot change its result. */
@@ -61,8 +62,8 @@ export function compileLiveOperation(
 }
 
 /** One statement for many cohorts of one shape: `$1` is a jsonb array of their rows; rows come back as (i, j). */
-export function livePollSql(shape: string): string {
-  return `SELECT ${COHORT}.i::int AS i, (${shape}) AS j FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS ${COHORT}(v, i)`
+export function livePollSql(shape: Sql): Sql {
+  return sql`SELECT ${COHORT}.i::int AS i, (${shape}) AS j FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS ${COHORT}(v, i)`
 }
 
 /** The rows of a poll statement's `$1`. */
@@ -79,7 +80,7 @@ export function tablesRead(datamodel: Datamodel, sql: string): string[] {
 
 export interface ChangedRowsStatement {
   /** `$1..$k` are the key columns' values (arrays, one item per changed row); the rest follow. */
-  sql: string
+  sql: Sql
   /** The parameters after the keys: the same for every batch. */
   values: unknown[]
   /** How many key arrays come first. */
@@ -102,20 +103,16 @@ export function changedRowsSql(
   where: unknown,
 ): ChangedRowsStatement {
   const params = new Params()
-  const keys = model.key.map((k) => params.add(null, arrayTypeOf(model, k)))
+  const keys = lookupKeys(params, model, model.key)
   const ctx: CompileContext = { op, datamodel, params, pageSizes }
   const t = params.alias()
-  const entries: [string, string][] = []
+  const entries: [string, Sql][] = []
   for (const field of selectionOf(op, eventType, fieldNodes).values()) {
     if (field.name !== 'node') continue
     const nodeType = getNamedType(eventType.getFields().node!.type) as GraphQLObjectType
     entries.push([field.key, objectJson(ctx, model, nodeType, selectionOf(op, nodeType, field.nodes), t)])
   }
   const condition = compileWhere(datamodel, model, t, where as never, params)
-  const names = model.key.map((_, i) => `k${i}`)
-  const sql =
-    `SELECT k.i::int AS i, (${jsonObject(entries)})::text AS j FROM unnest(${keys.join(', ')}) WITH ORDINALITY AS k(${names.join(', ')}, i)` +
-    ` JOIN ${tableName(model)} ${t} ON ${model.key.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')}` +
-    ` WHERE ${condition}`
-  return { sql, values: params.values.slice(model.key.length), keys: model.key.length }
+  const statement = lookupBatchSql({ model, fields: model.key, keys, alias: t, object: jsonObject(entries) }, { rows: true, where: condition })
+  return { sql: statement, values: params.values.slice(model.key.length), keys: model.key.length }
 }

@@ -6,7 +6,7 @@
  * compiles to JSON already in its served form (./compile-read.ts), so an operation made only of
  * those needs neither GraphQL execution nor JSON parsing: PostgreSQL writes the response. Adjacent
  * lookups of one type and shape (100 aliased `film(filmId:)`) are one `unnest(keys)` subquery, as
- * the per-request DataLoaders batch them on the other path. Anything else (introspection, invalid arguments, variables
+ * the per-request DataLoaders batch them on the other path (both through ./lookup-batch.ts). Anything else (introspection, invalid arguments, variables
  * that do not coerce) returns null, and the operation is executed normally, which also reports
  * its errors.
  */
@@ -32,10 +32,11 @@ import { decodeNodeId } from './node-id.js'
 import { representationKey } from './entity-keys.js'
 import { groupBySql } from './compile-group-by.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
-import { arrayTypeOf, column, jsonMember, literal, Params, tableName, toText } from './sql.js'
+import { int, join, jsonMember, literal, Params, sql, toText, type Sql } from './sql.js'
+import { lookupBatchSql, lookupKeys, lookupShape } from './lookup-batch.js'
 
 export interface CompiledOperation {
-  sql: string
+  sql: Sql
   values: unknown[]
   /**
    * The operation has extension fields: their resolvers run after the statement, by GraphQL
@@ -68,7 +69,7 @@ interface Run {
 }
 
 /** Appends a lookup to the last run if it has the same shape, else starts a run. */
-function addToRuns(ctx: CompileContext, runs: (string | Run)[], lookup: Lookup): void {
+function addToRuns(ctx: CompileContext, runs: (Sql | Run)[], lookup: Lookup): void {
   const shape = shapeOf(ctx, lookup)
   const last = runs[runs.length - 1]
   if (typeof last === 'object' && last.shape === shape) last.lookups.push(lookup)
@@ -107,25 +108,26 @@ export function compileOperation(
   let abstract = false
   let reads = 0
   // The response is written as text, member by member in the operation's order.
-  const members: (string | Run)[] = []
-  const from: string[] = []
+  const members: (Sql | Run)[] = []
+  const from: Sql[] = []
   const runText = (run: Run, aliased: boolean) => {
-    const name = `r${from.length + 1}`
-    from.push(`(${runSql(ctx, run.lookups, aliased)}) ${name}`)
-    return `${name}.s`
+    // r1, r2, ...: names made here.
+    const name = sql`r${int(from.length + 1)}`
+    from.push(sql`(${runSql(ctx, run.lookups, aliased)}) ${name}`)
+    return sql`${name}.s`
   }
   for (const field of selection.values()) {
     if (field.name === '__typename') {
-      members.push(jsonMember(field.key, `${literal(queryType.name)}::text`))
+      members.push(jsonMember(field.key, sql`${literal(queryType.name)}::text`))
       continue
     }
     if (field.name === '_entities') {
       abstract = true
       const entities = entityLookups(ctx, schema, field)
-      const runs: (string | Run)[] = []
+      const runs: (Sql | Run)[] = []
       for (const lookup of entities) addToRuns(ctx, runs, lookup)
       const items = runs.map((run) => runText(run as Run, false))
-      members.push(`${literal(`${JSON.stringify(field.key)}:[`)} || ${items.length ? items.join(` || ',' || `) : "''"} || ']'`)
+      members.push(sql`${literal(`${JSON.stringify(field.key)}:[`)} || ${items.length ? join(items, sql` || ',' || `) : sql`''`} || ']'`)
       continue
     }
     const source = rootSourceOf(field.def)
@@ -137,11 +139,11 @@ export function compileOperation(
     }
     reads += 1
     if (source.kind === 'rootList') {
-      members.push(jsonMember(field.key, `(${connectionSql(ctx, source.model, field, () => 'TRUE')})`))
+      members.push(jsonMember(field.key, sql`(${connectionSql(ctx, source.model, field, () => sql`TRUE`)})`))
       continue
     }
     if (source.kind === 'groupBy') {
-      members.push(jsonMember(field.key, `(${groupBySql(ctx, source.model, field, pageSizes)})`))
+      members.push(jsonMember(field.key, sql`(${groupBySql(ctx, source.model, field, pageSizes)})`))
       continue
     }
     if (source.kind === 'function') {
@@ -161,8 +163,9 @@ export function compileOperation(
   const parts = members.map((m) => (typeof m === 'string' ? m : runText(m, true)))
   // Only extension root fields (and __typename): nothing for a statement to read.
   if (resolvers.needed && (abstract || reads === 0)) return null
-  const text = parts.length ? `'{' || ${parts.join(` || ',' || `)} || '}'` : `'{}'`
-  return { sql: `SELECT ${text} AS j${from.length ? ` FROM ${from.join(', ')}` : ''}`, values: params.values, execute: resolvers.needed }
+  const text = parts.length ? sql`'{' || ${join(parts, sql` || ',' || `)} || '}'` : sql`'{}'`
+  const fromSql = from.length ? sql` FROM ${join(from, sql`, `)}` : sql``
+  return { sql: sql`SELECT ${text} AS j${fromSql}`, values: params.values, execute: resolvers.needed }
 }
 
 /**
@@ -188,26 +191,20 @@ function entityLookups(ctx: CompileContext, schema: GraphQLSchema, field: Select
 function shapeOf(ctx: CompileContext, lookup: Lookup): string {
   const params = new Params()
   const object = objectJson({ ...ctx, params }, lookup.model, lookup.type, selectionOf(ctx.op, lookup.type, lookup.field.nodes), params.alias())
-  return `${lookup.model.name}\u0000${lookup.fields.join(',')}\u0000${lookup.type.name}\u0000${object}\u0000${JSON.stringify(params.values)}`
+  return lookupShape(lookup.model, lookup.fields, lookup.type.name, object, params.values)
 }
 
 /**
  * A run of lookups as the text `"alias":row,"alias":row`, or `row,row` for `_entities` (null where
  * a key has no row): the keys (and aliases) are unnested together, in order, and each key reads
- * its row by index.
+ * its row by index (./lookup-batch.ts).
  */
-function runSql(ctx: CompileContext, run: Lookup[], aliased: boolean): string {
+function runSql(ctx: CompileContext, run: Lookup[], aliased: boolean): Sql {
   const { model, type, field, fields } = run[0]!
-  const keys = fields.map((k, i) => ctx.params.add(run.map((lookup) => toText(toDbValue(ctx.datamodel, model, k, lookup.key[i]))), arrayTypeOf(model, k)))
-  const aliases = aliased ? [ctx.params.add(run.map((lookup) => JSON.stringify(lookup.field.key)), 'text[]')] : []
-  const t = ctx.params.alias()
-  const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, field.nodes), t)
-  const names = fields.map((_, i) => `k${i}`)
-  // LIMIT 1: one row per key, even where a declared (unenforced) key matches several rows.
-  const row = `SELECT ${object} FROM ${tableName(model)} ${t} WHERE ${fields.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')} LIMIT 1`
-  const item = `coalesce((${row})::text, 'null')`
-  return (
-    `SELECT string_agg(${aliased ? `k.a || ':' || ${item}` : item}, ',' ORDER BY k.i) AS s` +
-    ` FROM unnest(${[...keys, ...aliases].join(', ')}) WITH ORDINALITY AS k(${[...names, ...(aliased ? ['a'] : [])].join(', ')}, i)`
-  )
+  const columns = fields.map((k, i) => run.map((lookup) => toText(toDbValue(ctx.datamodel, model, k, lookup.key[i]))))
+  const keys = lookupKeys(ctx.params, model, fields, columns)
+  const responseKeys = aliased ? ctx.params.add(run.map((lookup) => JSON.stringify(lookup.field.key)), sql`text[]`) : undefined
+  const alias = ctx.params.alias()
+  const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, field.nodes), alias)
+  return lookupBatchSql({ model, fields, keys, alias, object }, { rows: false, responseKeys })
 }

@@ -15,7 +15,8 @@ import { isOpaqueText, type Datamodel, type ModelInfo } from '../model/datamodel
 import { badInput } from './client-errors.js'
 import { joinCondition } from './joins.js'
 import { rankDirection, rankSql, type RankOrder } from './full-text.js'
-import { column, tableName, type Params } from './sql.js'
+import { column, join, tableName, type Params } from './sql.js'
+import { sql, type Sql } from './sql-text.js'
 import { callSql } from './compile-function.js'
 
 /**
@@ -27,7 +28,7 @@ export type OrderInput = OrderEntry[] | null | undefined
 
 export interface OrderItem {
   /** The value ordered by, for a row of the model as `alias`. */
-  sql: (alias: string) => string
+  sql: (alias: Sql) => Sql
   descending: boolean
   nullsFirst: boolean
 }
@@ -43,26 +44,26 @@ export interface OrderScope {
  * function name ever comes from the input. Sums and averages as exact numbers, as the aggregates
  * are served (./aggregates.ts): a float sum would depend on the order the rows arrive in.
  */
-const RELATED_AGGREGATES = new Map<string, (value: string) => string>([
-  ['sum', (v) => `sum(${v}::numeric)`],
-  ['avg', (v) => `avg(${v}::numeric)`],
-  ['min', (v) => `min(${v})`],
-  ['max', (v) => `max(${v})`],
+const RELATED_AGGREGATES = new Map<string, (value: Sql) => Sql>([
+  ['sum', (v) => sql`sum(${v}::numeric)`],
+  ['avg', (v) => sql`avg(${v}::numeric)`],
+  ['min', (v) => sql`min(${v})`],
+  ['max', (v) => sql`max(${v})`],
 ])
 
 /** Turns an expression on the innermost relation's alias into one on the listed row's alias. */
-type Via = (inner: (alias: string) => string) => (alias: string) => string
+type Via = (inner: (alias: Sql) => Sql) => (alias: Sql) => Sql
 
 /** Adds an item unless `path` is ordered by already; `sql` is made only then (it may add parameters). */
-type Add = (path: string, sql: () => (alias: string) => string, direction: unknown) => void
+type Add = (path: string, expression: () => (alias: Sql) => Sql, direction: unknown) => void
 
 export function orderItems(model: ModelInfo, input: OrderInput, scope?: OrderScope): OrderItem[] {
   const items: OrderItem[] = []
   const seen = new Set<string>()
-  const add: Add = (path, sql, direction) => {
+  const add: Add = (path, make, direction) => {
     if (typeof direction !== 'string' || seen.has(path)) return
     seen.add(path)
-    const expression = sql()
+    const expression = make()
     const descending = direction.startsWith('DESC')
     // PostgreSQL's default: NULLs are larger than any value (last ascending, first descending).
     const nullsFirst = direction.endsWith('NULLS_FIRST') ? true : direction.endsWith('NULLS_LAST') ? false : descending
@@ -100,16 +101,16 @@ function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, ad
     if (!scope) throw new Error(`ordering by ${model.name}.${name} needs the datamodel`)
     const target = scope.datamodel.models.get(relation.type)!
     const inner = scope.params.alias()
-    const related = (alias: string) => `FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, name, target, inner)}`
+    const related = (alias: Sql) => sql`FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, name, target, inner)}`
     if (!relation.isList) {
       // The related row's value, or NULL when there is none (a NULL foreign key, or a hidden row).
-      collect(target, value as OrderEntry, (e) => via((alias) => `(SELECT ${e(inner)} ${related(alias)} LIMIT 1)`), `${path}${name}.`, add, scope)
+      collect(target, value as OrderEntry, (e) => via((alias) => sql`(SELECT ${e(inner)} ${related(alias)} LIMIT 1)`), `${path}${name}.`, add, scope)
       continue
     }
     for (const [fn, operand] of Object.entries(value as OrderEntry)) {
       if (operand == null) continue
       if (fn === 'count') {
-        add(`${path}${name}.count`, () => via((alias) => `(SELECT count(*) ${related(alias)})`), operand)
+        add(`${path}${name}.count`, () => via((alias) => sql`(SELECT count(*) ${related(alias)})`), operand)
         continue
       }
       const aggregate = RELATED_AGGREGATES.get(fn)
@@ -117,7 +118,7 @@ function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, ad
       for (const [field, direction] of Object.entries(operand as OrderEntry)) {
         if (direction == null) continue
         // NULL when there are no related rows: placed as NULLs are.
-        add(`${path}${name}.${fn}.${field}`, () => via((alias) => `(SELECT ${aggregate(column(target, inner, field))} ${related(alias)})`), direction)
+        add(`${path}${name}.${fn}.${field}`, () => via((alias) => sql`(SELECT ${aggregate(column(target, inner, field))} ${related(alias)})`), direction)
       }
     }
   }
@@ -126,22 +127,26 @@ function collect(model: ModelInfo, entry: OrderEntry, via: Via, path: string, ad
 export const reversed = (items: OrderItem[]): OrderItem[] =>
   items.map((item) => ({ sql: item.sql, descending: !item.descending, nullsFirst: !item.nullsFirst }))
 
-export function orderBySql(alias: string, items: OrderItem[]): string {
-  return items.map((item) => `${item.sql(alias)} ${item.descending ? 'DESC' : 'ASC'} NULLS ${item.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')
+/** An item's direction and where its NULLs go: fixed text, chosen by two booleans. */
+export const directionSql = (descending: boolean, nullsFirst: boolean): Sql =>
+  descending ? (nullsFirst ? sql`DESC NULLS FIRST` : sql`DESC NULLS LAST`) : nullsFirst ? sql`ASC NULLS FIRST` : sql`ASC NULLS LAST`
+
+export function orderBySql(alias: Sql, items: OrderItem[]): Sql {
+  return join(items.map((item) => sql`${item.sql(alias)} ${directionSql(item.descending, item.nullsFirst)}`), sql`, `)
 }
 
 /**
  * Rows strictly after the cursor row `cursorAlias` in this order: for each position i, all earlier
  * values equal (NULL equal to NULL) and value i after the cursor's, with NULLs placed as ordered.
  */
-export function afterCursorSql(alias: string, cursorAlias: string, items: OrderItem[]): string {
+export function afterCursorSql(alias: Sql, cursorAlias: Sql, items: OrderItem[]): Sql {
   const branches = items.map((item, i) => {
-    const equal = items.slice(0, i).map((e) => `${e.sql(alias)} IS NOT DISTINCT FROM ${e.sql(cursorAlias)}`)
+    const equal = items.slice(0, i).map((e) => sql`${e.sql(alias)} IS NOT DISTINCT FROM ${e.sql(cursorAlias)}`)
     const e = item.sql(alias)
     const c = item.sql(cursorAlias)
-    const beyond = `${e} ${item.descending ? '<' : '>'} ${c}`
-    const after = item.nullsFirst ? `(${beyond} OR (${c} IS NULL AND ${e} IS NOT NULL))` : `(${c} IS NOT NULL AND (${beyond} OR ${e} IS NULL))`
-    return [...equal, after].join(' AND ')
+    const beyond = sql`${e} ${item.descending ? sql`<` : sql`>`} ${c}`
+    const after = item.nullsFirst ? sql`(${beyond} OR (${c} IS NULL AND ${e} IS NOT NULL))` : sql`(${c} IS NOT NULL AND (${beyond} OR ${e} IS NULL))`
+    return join([...equal, after], sql` AND `)
   })
-  return branches.map((b) => `(${b})`).join(' OR ')
+  return join(branches.map((b) => sql`(${b})`), sql` OR `)
 }

@@ -17,7 +17,7 @@ import { decodeKeyCursor, pageWindow, type ConnectionArgs } from './connection.j
 import { sourceOf } from './field-source.js'
 import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
-import { column, ident, jsonObject, literal, tableName, valueFor, type Params } from './sql.js'
+import { column, int, join, jsonObject, literal, sql, tableName, valueFor, type Params, type Sql } from './sql.js'
 import { aggregateSql, COUNT_SQL, type AggregateFunction } from './aggregates.js'
 import { columnValue } from './column-value.js'
 import { callSql, functionValueSql, servedAsIs } from './compile-function.js'
@@ -35,31 +35,31 @@ export interface CompileContext {
 }
 
 /** Where a connection's rows come from: a condition on the target's alias (TRUE at the root). */
-export type RowSource = (targetAlias: string) => string
+export type RowSource = (targetAlias: Sql) => Sql
 
 /** Text made base64 in SQL as Node's Buffer does it (PostgreSQL breaks lines every 76 characters). */
-const base64 = (text: string) => `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'\\n', '')`
+const base64 = (text: Sql) => sql`translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'\\n', '')`
 
 /** The key as a JSON array of PostgreSQL's text of each key column: `["2","1"]`, as JSON.stringify writes it. */
-function keyJsonText(model: ModelInfo, alias: string): string {
-  return `'[' || concat_ws(',', ${model.key.map((k) => `to_json(${column(model, alias, k)}::text)::text`).join(', ')}) || ']'`
+function keyJsonText(model: ModelInfo, alias: Sql): Sql {
+  return sql`'[' || concat_ws(',', ${join(model.key.map((k) => sql`to_json(${column(model, alias, k)}::text)::text`), sql`, `)}) || ']'`
 }
 
 /** A global id, as Pothos's Relay plugin encodes one: base64 of `Type:key` (a JSON array for a compound key). */
-export function nodeIdSql(model: ModelInfo, typeName: string, alias: string): string {
-  const id = model.key.length === 1 ? `${column(model, alias, model.key[0]!)}::text` : keyJsonText(model, alias)
-  return base64(`${literal(`${typeName}:`)} || ${id}`)
+export function nodeIdSql(model: ModelInfo, typeName: string, alias: Sql): Sql {
+  const id = model.key.length === 1 ? sql`${column(model, alias, model.key[0]!)}::text` : keyJsonText(model, alias)
+  return base64(sql`${literal(`${typeName}:`)} || ${id}`)
 }
 
 /** A keyset cursor: base64 of `K:` and the key as a JSON array (./connection.ts decodes it). */
-const keyCursorSql = (model: ModelInfo, alias: string) => base64(`'K:' || ${keyJsonText(model, alias)}`)
+const keyCursorSql = (model: ModelInfo, alias: Sql) => base64(sql`'K:' || ${keyJsonText(model, alias)}`)
 
 /** An offset cursor, as Pothos's Relay plugin writes one. */
-const offsetCursorSql = (offset: string) => base64(`'OffsetConnection:' || (${offset})::text`)
+const offsetCursorSql = (offset: Sql) => base64(sql`'OffsetConnection:' || (${offset})::text`)
 
 /** `json_build_object(...)` of a selection on a model row `alias`. */
-export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, selection: Selection, alias: string): string {
-  const entries: [string, string][] = []
+export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, selection: Selection, alias: Sql): Sql {
+  const entries: [string, Sql][] = []
   // Extension fields (../schema/extend.ts) are resolved in Node from the row data they select,
   // read here under one hidden key.
   let rowSelection: RowSelection | undefined
@@ -75,7 +75,7 @@ export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLO
   return jsonObject(entries)
 }
 
-function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, field: SelectedField, alias: string): string {
+function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, field: SelectedField, alias: Sql): Sql {
   if (field.name === '__typename') return literal(type.name)
   const source = sourceOf(field.def)
   if (!source) {
@@ -87,24 +87,24 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectTy
     case 'column': {
       // `metadata(path: ["sizes"])`: that part of a JSON value (#> keeps json as json, jsonb as jsonb).
       const path = field.args.path as string[] | null | undefined
-      if (path != null) return `(${column(model, alias, source.field.name)} #> ${ctx.params.add(path, 'text[]')})`
+      if (path != null) return sql`(${column(model, alias, source.field.name)} #> ${ctx.params.add(path, sql`text[]`)})`
       return columnValue(ctx.datamodel, model, alias, source.field)
     }
     case 'toOne': {
       const target = targetOf(source.relation)
       const inner = ctx.params.alias()
       const object = objectJson(ctx, target, objectTypeOf(field), selectionOf(ctx.op, objectTypeOf(field), field.nodes), inner)
-      return `(SELECT ${object} FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, source.relation, target, inner)} LIMIT 1)`
+      return sql`(SELECT ${object} FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, source.relation, target, inner)} LIMIT 1)`
     }
     case 'connection': {
       const target = targetOf(source.relation)
-      return `(${connectionSql(ctx, target, field, (inner) => joinCondition(model, alias, source.relation, target, inner))})`
+      return sql`(${connectionSql(ctx, target, field, (inner) => joinCondition(model, alias, source.relation, target, inner))})`
     }
     case 'manyToMany': {
       const { join, toJoin, toFar, far } = source
       const j = ctx.params.alias()
-      return `(${connectionSql(ctx, far, field, (inner) =>
-        `EXISTS (SELECT 1 FROM ${tableName(join)} ${j} WHERE ${joinCondition(join, j, toFar, far, inner)} AND ${joinCondition(model, alias, toJoin, join, j)})`,
+      return sql`(${connectionSql(ctx, far, field, (inner) =>
+        sql`EXISTS (SELECT 1 FROM ${tableName(join)} ${j} WHERE ${joinCondition(join, j, toFar, far, inner)} AND ${joinCondition(model, alias, toJoin, join, j)})`,
       )})`
     }
     case 'computed':
@@ -126,42 +126,43 @@ function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectTy
  *   list, as its call must run once and its rows cannot be asked for page by page;
  * - SETOF anything else: a list, in the function's order.
  */
-export function functionResultSql(ctx: CompileContext, fn: FunctionInfo, field: SelectedField, row?: { model: ModelInfo; alias: string }): string {
+export function functionResultSql(ctx: CompileContext, fn: FunctionInfo, field: SelectedField, row?: { model: ModelInfo; alias: Sql }): Sql {
   const result = fn.returns
   const target = result.kind === 'row' ? ctx.datamodel.models.get(result.model)! : undefined
   if (target && fn.set && fn.role !== 'mutation') {
     // Written only if the selection reads rows (`{ __typename }` reads none): an argument's
     // parameter that no SQL uses would have no type.
-    let call: string | undefined
+    let call: Sql | undefined
     const from = () => (call ??= callSql(ctx.datamodel, ctx.params, fn, field.args, row))
-    return `(${connectionSql(ctx, target, field, () => 'TRUE', { from })})`
+    return sql`(${connectionSql(ctx, target, field, () => sql`TRUE`, { from })})`
   }
   const call = callSql(ctx.datamodel, ctx.params, fn, field.args, row)
   const f = ctx.params.alias()
-  if (result.kind === 'void') return `(SELECT TRUE FROM ${call} AS ${f})`
+  if (result.kind === 'void') return sql`(SELECT TRUE FROM ${call} AS ${f})`
   if (result.kind === 'scalar' || result.kind === 'array') {
-    const value = functionValueSql(ctx.datamodel, result, `${f}.v`)
-    if (fn.set) return `(SELECT coalesce(json_agg(${value} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(v, i))`
-    return servedAsIs(ctx.datamodel, result) ? call : `(SELECT ${value} FROM ${call} AS ${f}(v))`
+    const value = functionValueSql(ctx.datamodel, result, sql`${f}.v`)
+    if (fn.set) return sql`(SELECT coalesce(json_agg(${value} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(v, i))`
+    return servedAsIs(ctx.datamodel, result) ? call : sql`(SELECT ${value} FROM ${call} AS ${f}(v))`
   }
   if (result.kind === 'record') {
     const type = objectTypeOf(field)
-    const columns = result.fields.map((_, i) => `c${i}`)
+    // c0, c1, ...: names made here.
+    const columns = join(result.fields.map((_, i) => sql`c${int(i)}`), sql`, `)
     const object = jsonObject(
-      [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, string] => {
+      [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, Sql] => {
         if (part.name === '__typename') return [part.key, literal(type.name)]
         const i = result.fields.findIndex((c) => c.name === part.name)
-        return [part.key, functionValueSql(ctx.datamodel, result.fields[i]!.type, `${f}.c${i}`)]
+        return [part.key, functionValueSql(ctx.datamodel, result.fields[i]!.type, sql`${f}.c${int(i)}`)]
       }),
     )
-    if (fn.set) return `(SELECT coalesce(json_agg(${object} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(${columns.join(', ')}, i))`
-    return `(SELECT ${object} FROM ${call} AS ${f}(${columns.join(', ')}) WHERE NOT (${f} IS NULL))`
+    if (fn.set) return sql`(SELECT coalesce(json_agg(${object} ORDER BY ${f}.i), '[]'::json) FROM ${call} WITH ORDINALITY AS ${f}(${columns}, i))`
+    return sql`(SELECT ${object} FROM ${call} AS ${f}(${columns}) WHERE NOT (${f} IS NULL))`
   }
   const type = objectTypeOf(field)
   const object = objectJson(ctx, target!, type, selectionOf(ctx.op, type, field.nodes), f)
   // A function scan hands the aggregate its rows in the function's order.
-  if (fn.set) return `(SELECT coalesce(json_agg(${object}), '[]'::json) FROM ${call} AS ${f})`
-  return `(SELECT ${object} FROM ${call} AS ${f} WHERE NOT (${f} IS NULL))`
+  if (fn.set) return sql`(SELECT coalesce(json_agg(${object}), '[]'::json) FROM ${call} AS ${f})`
+  return sql`(SELECT ${object} FROM ${call} AS ${f} WHERE NOT (${f} IS NULL))`
 }
 
 export const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
@@ -171,19 +172,19 @@ export const objectTypeOf = (field: SelectedField): GraphQLObjectType => {
 }
 
 /** `{ count, sum { f }, avg { f }, min { f }, max { f }, nonNullCount { f }, distinctCount { f } }` as asked, over the rows of alias `c`. */
-export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: SelectedField, c: string): string {
+export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: SelectedField, c: Sql): Sql {
   const type = objectTypeOf(field)
   return jsonObject(
-    [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, string] => {
+    [...selectionOf(ctx.op, type, field.nodes).values()].map((part): [string, Sql] => {
       if (part.name === '__typename') return [part.key, literal(type.name)]
-      if (part.name === 'count') return [part.key, 'count(*)']
+      if (part.name === 'count') return [part.key, sql`count(*)`]
       const fnType = objectTypeOf(part)
       const count = part.name === 'nonNullCount' || part.name === 'distinctCount' ? COUNT_SQL[part.name] : undefined
-      const values = [...selectionOf(ctx.op, fnType, part.nodes).values()].map((f): [string, string] => {
+      const values = [...selectionOf(ctx.op, fnType, part.nodes).values()].map((f): [string, Sql] => {
         if (f.name === '__typename') return [f.key, literal(fnType.name)]
-        const column = model.scalars.find((s) => s.name === f.name)!
-        const sql = `${c}.${ident(model.columns.get(f.name)!.name)}`
-        return [f.key, count ? count(sql) : aggregateSql(ctx.datamodel, model, part.name as AggregateFunction, column, sql)]
+        const scalar = model.scalars.find((s) => s.name === f.name)!
+        const value = column(model, c, f.name)
+        return [f.key, count ? count(value) : aggregateSql(ctx.datamodel, model, part.name as AggregateFunction, scalar, value)]
       })
       return [part.key, jsonObject(values)]
     }),
@@ -195,7 +196,7 @@ export function aggregatesJson(ctx: CompileContext, model: ModelInfo, field: Sel
  * `totalCount`, under any aliases). One row more than the page is read, to know whether there is
  * another page; rows are numbered in read order (`rn`) and a backward page is turned around.
  */
-export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource, called?: { from: () => string }): string {
+export function connectionSql(ctx: CompileContext, target: ModelInfo, field: SelectedField, source: RowSource, called?: { from: () => Sql }): Sql {
   const args = field.args as ConnectionArgs & { where?: Record<string, unknown>; orderBy?: OrderInput }
   // Rows from a function call (`called.from`): offset cursors, and the function's own order unless
   // orderBy is given (then completed by the key, as for a table's rows).
@@ -206,45 +207,46 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
   const offset = window.offset
   const connectionType = objectTypeOf(field)
   const t = ctx.params.alias()
-  const columns: string[] = []
-  const addColumn = (sql: string) => {
-    columns.push(`${sql} AS n${columns.length}`)
-    return `x.n${columns.length - 1}`
+  const columns: Sql[] = []
+  // n0, n1, ...: names made here.
+  const addColumn = (value: Sql) => {
+    columns.push(sql`${value} AS n${int(columns.length)}`)
+    return sql`x.n${int(columns.length - 1)}`
   }
-  let cursor: string | undefined
+  let cursor: Sql | undefined
   const cursorOf = () => {
-    if (byOffset) return offsetCursorSql(`${offset} + x.rn - 1`)
+    if (byOffset) return offsetCursorSql(sql`${int(offset)} + x.rn - 1`)
     cursor ??= addColumn(keyCursorSql(target, t))
     return cursor
   }
-  const outputOrder = window.backward ? 'DESC' : 'ASC'
-  const onPage = `FILTER (WHERE x.rn <= ${size})`
-  const list = (item: string) => `coalesce(json_agg(${item} ORDER BY x.rn ${outputOrder}) ${onPage}, '[]'::json)`
+  const outputOrder = window.backward ? sql`DESC` : sql`ASC`
+  const onPage = sql`FILTER (WHERE x.rn <= ${int(size)})`
+  const list = (item: Sql) => sql`coalesce(json_agg(${item} ORDER BY x.rn ${outputOrder}) ${onPage}, '[]'::json)`
   const nodeObject = (part: SelectedField) => {
     const nodeType = objectTypeOf(part)
     return addColumn(objectJson(ctx, target, nodeType, selectionOf(ctx.op, nodeType, part.nodes), t))
   }
 
-  const pairs: [string, string][] = []
+  const pairs: [string, Sql][] = []
   // Only edges, nodes and pageInfo need the page's rows; totalCount alone reads none.
   let readsRows = false
   for (const part of selectionOf(ctx.op, connectionType, field.nodes).values()) {
     if (part.name === 'edges' || part.name === 'nodes' || part.name === 'pageInfo') readsRows = true
-    let value: string
+    let value: Sql
     switch (part.name) {
       case '__typename':
         value = literal(connectionType.name)
         break
       case 'totalCount': {
         const c = ctx.params.alias()
-        value = `(SELECT count(*) FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
+        value = sql`(SELECT count(*) FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}))`
         break
       }
       case 'aggregates': {
         // Over every matching row, not the page: like totalCount. GROUP BY (): one row even when
         // the selection holds no aggregate function (`aggregates { min { __typename } }`).
         const c = ctx.params.alias()
-        value = `(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
+        value = sql`(SELECT ${aggregatesJson(ctx, target, part, c)} FROM ${from()} ${c} WHERE (${source(c)}) AND (${compileWhere(ctx.datamodel, target, c, args.where, ctx.params)}) GROUP BY ())`
         break
       }
       case 'nodes':
@@ -252,7 +254,7 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
         break
       case 'edges': {
         const edgeType = objectTypeOf(part)
-        const edgePairs = [...selectionOf(ctx.op, edgeType, part.nodes).values()].map((edgePart): [string, string] => {
+        const edgePairs = [...selectionOf(ctx.op, edgeType, part.nodes).values()].map((edgePart): [string, Sql] => {
           const edgeValue = edgePart.name === '__typename' ? literal(edgeType.name) : edgePart.name === 'cursor' ? cursorOf() : nodeObject(edgePart)
           return [edgePart.key, edgeValue]
         })
@@ -262,7 +264,7 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
       case 'pageInfo': {
         const pageInfoType = objectTypeOf(part)
         const infoPairs = [...selectionOf(ctx.op, pageInfoType, part.nodes).values()].map(
-          (infoPart): [string, string] => [infoPart.key, pageInfoValue(infoPart.name, pageInfoType.name)],
+          (infoPart): [string, Sql] => [infoPart.key, pageInfoValue(infoPart.name, pageInfoType.name)],
         )
         value = jsonObject(infoPairs)
         break
@@ -273,41 +275,41 @@ export function connectionSql(ctx: CompileContext, target: ModelInfo, field: Sel
     pairs.push([part.key, value])
   }
 
-  function pageInfoValue(name: string, typeName: string): string {
-    const more = `count(*) > ${size}`
-    const edgeCursor = (order: string) => `(array_agg(${cursorOf()} ORDER BY x.rn ${order}) ${onPage})[1]`
+  function pageInfoValue(name: string, typeName: string): Sql {
+    const more = sql`count(*) > ${int(size)}`
+    const edgeCursor = (order: Sql) => sql`(array_agg(${cursorOf()} ORDER BY x.rn ${order}) ${onPage})[1]`
     switch (name) {
       case '__typename':
         return literal(typeName)
       case 'hasNextPage':
-        return byOffset || (args.before == null && args.last == null) ? more : args.before != null ? 'TRUE' : 'FALSE'
+        return byOffset || (args.before == null && args.last == null) ? more : args.before != null ? sql`TRUE` : sql`FALSE`
       case 'hasPreviousPage':
-        if (byOffset) return offset > 0 ? 'TRUE' : 'FALSE'
-        return args.after != null ? 'TRUE' : window.backward ? more : 'FALSE'
+        if (byOffset) return offset > 0 ? sql`TRUE` : sql`FALSE`
+        return args.after != null ? sql`TRUE` : window.backward ? more : sql`FALSE`
       case 'startCursor':
         return byOffset ? literal(offsetToCursor(offset)) : edgeCursor(outputOrder)
       case 'endCursor':
-        return byOffset ? offsetCursorSql(`${offset} + least(count(*), ${size}) - 1`) : edgeCursor(outputOrder === 'ASC' ? 'DESC' : 'ASC')
+        return byOffset ? offsetCursorSql(sql`${int(offset)} + least(count(*), ${int(size)}) - 1`) : edgeCursor(window.backward ? sql`ASC` : sql`DESC`)
       default:
         throw new Error(`PageInfo.${name} cannot be read`)
     }
   }
 
-  if (!readsRows) return `SELECT ${jsonObject(pairs)}`
+  if (!readsRows) return sql`SELECT ${jsonObject(pairs)}`
   let items = called && !args.orderBy?.length ? [] : orderItems(target, args.orderBy, ctx)
   if (window.backward) items = reversed(items)
   const conditions = [source(t), compileWhere(ctx.datamodel, target, t, args.where, ctx.params)]
-  let rowsFrom = `${from()} ${t}`
+  let rowsFrom = sql`${from()} ${t}`
   if (window.cursor) {
     const cursorAlias = ctx.params.alias()
     const key = decodeKeyCursor(window.cursor, target)
-    const match = target.key.map((k, i) => `${column(target, cursorAlias, k)} = ${valueFor(ctx.params, target, k, key[i])}`).join(' AND ')
-    rowsFrom += ` CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
+    const match = join(target.key.map((k, i) => sql`${column(target, cursorAlias, k)} = ${valueFor(ctx.params, target, k, key[i])}`), sql` AND `)
+    rowsFrom = sql`${rowsFrom} CROSS JOIN (SELECT * FROM ${tableName(target)} ${cursorAlias} WHERE ${match}) ${cursorAlias}`
     conditions.push(afterCursorSql(t, cursorAlias, items))
   }
-  const rows =
-    `SELECT ${columns.length ? columns.join(', ') : '1 AS n'} FROM ${rowsFrom} WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` +
-    `${items.length ? ` ORDER BY ${orderBySql(t, items)}` : ''} LIMIT ${window.limit}${offset ? ` OFFSET ${offset}` : ''}`
+  const order = items.length ? sql` ORDER BY ${orderBySql(t, items)}` : sql``
+  const page = sql` LIMIT ${int(window.limit)}${offset ? sql` OFFSET ${int(offset)}` : sql``}`
+  const rows = sql`SELECT ${columns.length ? join(columns, sql`, `) : sql`1 AS n`} FROM ${rowsFrom} WHERE ${join(conditions.map((c) => sql`(${c})`), sql` AND `)}${order}${page}`
   // GROUP BY (): exactly one row, also when nothing asked for aggregates the rows (`pageInfo { __typename }`).
-  return `SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x GROUP BY ()`
+  return sql`SELECT ${jsonObject(pairs)} FROM (SELECT y.*, row_number() OVER () AS rn FROM (${rows}) y) x GROUP BY ()`
 }

@@ -6,13 +6,13 @@
 import type { Datamodel, DMMFField, ModelInfo } from '../model/datamodel.js'
 import { joinCondition } from './joins.js'
 import type { RowSelection } from './extension-fields.js'
-import { column, jsonObject, tableName, type Params } from './sql.js'
+import { column, join, jsonObject, sql, tableName, type Params, type Sql } from './sql.js'
 
 /** A column in its served form (./compile-read.ts's columnValue, passed in: that module calls this one). */
-export type ColumnReader = (datamodel: Datamodel, model: ModelInfo, alias: string, field: DMMFField) => string
+export type ColumnReader = (datamodel: Datamodel, model: ModelInfo, alias: Sql, field: DMMFField) => Sql
 
-export function rowSelectionJson(datamodel: Datamodel, params: Params, model: ModelInfo, selection: RowSelection, alias: string, columnValue: ColumnReader): string {
-  const entries: [string, string][] = []
+export function rowSelectionJson(datamodel: Datamodel, params: Params, model: ModelInfo, selection: RowSelection, alias: Sql, columnValue: ColumnReader): Sql {
+  const entries: [string, Sql][] = []
   for (const field of model.scalars) {
     if (selection.scalars === 'all' || selection.scalars.has(field.name)) entries.push([field.name, columnValue(datamodel, model, alias, field)])
   }
@@ -25,20 +25,20 @@ export function rowSelectionJson(datamodel: Datamodel, params: Params, model: Mo
     const inner = params.alias()
     const object = rowSelectionJson(datamodel, params, target, nested, inner, columnValue)
     const where = joinCondition(model, alias, name, target, inner)
-    if (!field.isList) entries.push([name, `(SELECT ${object} FROM ${tableName(target)} ${inner} WHERE ${where} LIMIT 1)`])
+    if (!field.isList) entries.push([name, sql`(SELECT ${object} FROM ${tableName(target)} ${inner} WHERE ${where} LIMIT 1)`])
     else {
-      const order = target.key.length ? ` ORDER BY ${target.key.map((k) => column(target, inner, k)).join(', ')}` : ''
-      entries.push([name, `(SELECT coalesce(json_agg(${object}${order}), '[]'::json) FROM ${tableName(target)} ${inner} WHERE ${where})`])
+      const order = target.key.length ? sql` ORDER BY ${join(target.key.map((k) => column(target, inner, k)), sql`, `)}` : sql``
+      entries.push([name, sql`(SELECT coalesce(json_agg(${object}${order}), '[]'::json) FROM ${tableName(target)} ${inner} WHERE ${where})`])
     }
   }
   if (selection.counts.size) {
-    const counts = [...selection.counts].map((name): [string, string] => {
+    const counts = [...selection.counts].map((name): [string, Sql] => {
       const { target } = targetOf(name)
       const inner = params.alias()
-      return [name, `(SELECT count(*)::int FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, name, target, inner)})`]
+      return [name, sql`(SELECT count(*)::int FROM ${tableName(target)} ${inner} WHERE ${joinCondition(model, alias, name, target, inner)})`]
     })
     entries.push(['_count', jsonObject(counts)])
   }
   // An empty select still makes an object: the resolver gets `{}`, not null.
-  return entries.length ? jsonObject(entries) : `'{}'::json`
+  return entries.length ? jsonObject(entries) : sql`'{}'::json`
 }

@@ -10,24 +10,24 @@
  * configuration are parameters. The match is written on the bare column, so a GIN index on it serves.
  */
 import type { ModelInfo } from '../model/datamodel.js'
-import { column, type Params } from './sql.js'
+import { column, join, sql, type Params, type Sql } from './sql.js'
 
 type Input = Record<string, unknown>
 
 /** `websearch_to_tsquery([config,] words)` for a column's configuration. */
-function tsQuery(model: ModelInfo, field: string, words: unknown, params: Params): string {
+function tsQuery(model: ModelInfo, field: string, words: unknown, params: Params): Sql {
   const config = model.columns.get(field)?.textSearchConfig
-  const regconfig = config ? `${params.add(config, 'regconfig')}, ` : ''
-  return `websearch_to_tsquery(${regconfig}${params.add(String(words), 'text')})`
+  const regconfig = config ? sql`${params.add(config, sql`regconfig`)}, ` : sql``
+  return sql`websearch_to_tsquery(${regconfig}${params.add(String(words), sql`text`)})`
 }
 
-export function fullTextCondition(model: ModelInfo, alias: string, field: string, filter: Input, params: Params): string {
+export function fullTextCondition(model: ModelInfo, alias: Sql, field: string, filter: Input, params: Params): Sql {
   const col = column(model, alias, field)
-  const conditions: string[] = []
-  if (filter.matches != null) conditions.push(`${col} @@ ${tsQuery(model, field, filter.matches, params)}`)
-  if (filter.isNull === true) conditions.push(`${col} IS NULL`)
-  if (filter.isNull === false) conditions.push(`${col} IS NOT NULL`)
-  return conditions.length === 0 ? 'TRUE' : conditions.map((c) => `(${c})`).join(' AND ')
+  const conditions: Sql[] = []
+  if (filter.matches != null) conditions.push(sql`${col} @@ ${tsQuery(model, field, filter.matches, params)}`)
+  if (filter.isNull === true) conditions.push(sql`${col} IS NULL`)
+  if (filter.isNull === false) conditions.push(sql`${col} IS NOT NULL`)
+  return conditions.length === 0 ? sql`TRUE` : join(conditions.map((c) => sql`(${c})`), sql` AND `)
 }
 
 export interface RankOrder {
@@ -40,9 +40,9 @@ export interface RankOrder {
  * not match), most relevant first unless asked otherwise. The query is one parameter, evaluated
  * for the row and, after a cursor, for the cursor's row alike (./compile-order.ts).
  */
-export function rankSql(model: ModelInfo, field: string, order: RankOrder, params: Params): (alias: string) => string {
+export function rankSql(model: ModelInfo, field: string, order: RankOrder, params: Params): (alias: Sql) => Sql {
   const query = tsQuery(model, field, order.matches, params)
-  return (alias) => `coalesce(ts_rank(${column(model, alias, field)}, ${query}), 0)`
+  return (alias) => sql`coalesce(ts_rank(${column(model, alias, field)}, ${query}), 0)`
 }
 
 export const rankDirection = (order: RankOrder): 'ASC' | 'DESC' => ((order.direction ?? 'DESC').startsWith('ASC') ? 'ASC' : 'DESC')

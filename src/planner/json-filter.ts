@@ -11,47 +11,50 @@
  * GIN index, `equals` a btree one); a json column is cast to jsonb. Values are jsonb, text or
  * text[] parameters.
  */
-import type { Params } from './sql.js'
+import { join, sql, type Params, type Sql } from './sql.js'
 
 type Input = Record<string, unknown>
 
 const likePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
-export function jsonCondition(col: string, type: string, filter: Input, params: Params): string {
+/** The ordering operators, each written from this fixed list. */
+const ORDERED: readonly (readonly ['lt' | 'lte' | 'gt' | 'gte', Sql])[] = [['lt', sql`<`], ['lte', sql`<=`], ['gt', sql`>`], ['gte', sql`>=`]]
+
+export function jsonCondition(col: Sql, type: string, filter: Input, params: Params): Sql {
   const has = (op: string) => filter[op] !== undefined && filter[op] !== null
   // A path alone is no condition, and a parameter the statement does not use fails it (its type is unknown).
-  if (!Object.keys(filter).some((op) => op !== 'path' && op !== 'mode' && has(op))) return 'TRUE'
-  const doc = type === 'jsonb' ? col : `${col}::jsonb`
-  const path = filter.path != null ? params.add(filter.path, 'text[]') : undefined
-  const value = path ? `(${doc} #> ${path})` : doc
-  const jsonb = (v: unknown) => params.add(JSON.stringify(v), 'jsonb')
-  const conditions: string[] = []
+  if (!Object.keys(filter).some((op) => op !== 'path' && op !== 'mode' && has(op))) return sql`TRUE`
+  const doc = type === 'jsonb' ? col : sql`${col}::jsonb`
+  const path = filter.path != null ? params.add(filter.path, sql`text[]`) : undefined
+  const value = path ? sql`(${doc} #> ${path})` : doc
+  const jsonb = (v: unknown) => params.add(JSON.stringify(v), sql`jsonb`)
+  const conditions: Sql[] = []
 
   // Equality is jsonb's: 1 equals 1.0, key order does not matter. `not` is SQL's <>, as on columns.
-  if (has('equals')) conditions.push(`${value} = ${jsonb(filter.equals)}`)
-  if (has('not')) conditions.push(`${value} <> ${jsonb(filter.not)}`)
+  if (has('equals')) conditions.push(sql`${value} = ${jsonb(filter.equals)}`)
+  if (has('not')) conditions.push(sql`${value} <> ${jsonb(filter.not)}`)
   // Ordered only within one JSON type (numbers as numbers, strings as strings): PostgreSQL alone
   // orders jsonb by type first, so `gt: 5` would match every boolean, array and object.
-  for (const [op, sql] of [['lt', '<'], ['lte', '<='], ['gt', '>'], ['gte', '>=']] as const) {
+  for (const [op, operator] of ORDERED) {
     if (!has(op)) continue
     const operand = jsonb(filter[op])
-    conditions.push(`jsonb_typeof(${value}) = jsonb_typeof(${operand}) AND ${value} ${sql} ${operand}`)
+    conditions.push(sql`jsonb_typeof(${value}) = jsonb_typeof(${operand}) AND ${value} ${operator} ${operand}`)
   }
   // Text operators read a string value's text (`#>>`); other values are not strings.
-  const like = filter.mode === 'insensitive' ? 'ILIKE' : 'LIKE'
-  const text = `(${doc} #>> ${path ?? `'{}'`})`
+  const like = filter.mode === 'insensitive' ? sql`ILIKE` : sql`LIKE`
+  const text = sql`(${doc} #>> ${path ?? sql`'{}'`})`
   const textOps = [['stringContains', '%', '%'], ['stringStartsWith', '', '%'], ['stringEndsWith', '%', '']] as const
   for (const [op, before, after] of textOps) {
     if (!has(op)) continue
-    conditions.push(`jsonb_typeof(${value}) = 'string' AND ${text} ${like} ${params.add(`${before}${likePattern(String(filter[op]))}${after}`, 'text')}`)
+    conditions.push(sql`jsonb_typeof(${value}) = 'string' AND ${text} ${like} ${params.add(`${before}${likePattern(String(filter[op]))}${after}`, sql`text`)}`)
   }
-  if (has('contains')) conditions.push(`${value} @> ${jsonb(filter.contains)}`)
+  if (has('contains')) conditions.push(sql`${value} @> ${jsonb(filter.contains)}`)
   // ?, ?| and ?& are safe here: the statements' parameters are $n, never ?.
-  if (has('hasKey')) conditions.push(`${value} ? ${params.add(String(filter.hasKey), 'text')}`)
-  if (has('hasAnyKeys')) conditions.push(`${value} ?| ${params.add(filter.hasAnyKeys, 'text[]')}`)
-  if (has('hasAllKeys')) conditions.push(`${value} ?& ${params.add(filter.hasAllKeys, 'text[]')}`)
+  if (has('hasKey')) conditions.push(sql`${value} ? ${params.add(String(filter.hasKey), sql`text`)}`)
+  if (has('hasAnyKeys')) conditions.push(sql`${value} ?| ${params.add(filter.hasAnyKeys, sql`text[]`)}`)
+  if (has('hasAllKeys')) conditions.push(sql`${value} ?& ${params.add(filter.hasAllKeys, sql`text[]`)}`)
   // No value: SQL NULL, an absent path, or JSON null (which a client cannot tell from the others).
-  if (filter.isNull === true) conditions.push(`(${value} IS NULL OR ${value} = 'null'::jsonb)`)
-  if (filter.isNull === false) conditions.push(`${value} <> 'null'::jsonb`)
-  return conditions.length === 0 ? 'TRUE' : conditions.map((c) => `(${c})`).join(' AND ')
+  if (filter.isNull === true) conditions.push(sql`(${value} IS NULL OR ${value} = 'null'::jsonb)`)
+  if (filter.isNull === false) conditions.push(sql`${value} <> 'null'::jsonb`)
+  return conditions.length === 0 ? sql`TRUE` : join(conditions.map((c) => sql`(${c})`), sql` AND `)
 }

@@ -18,7 +18,8 @@ import { groupBySql } from './compile-group-by.js'
 import type { ConnectionArgs } from './connection.js'
 import { toDbValue } from './compile-where.js'
 import { selectionOf, type Operation, type SelectedField } from './selection.js'
-import { arrayTypeOf, column, ident, Params, tableName, toText, valueFor } from './sql.js'
+import { ident, join, Params, sql, tableName, toText, valueFor, type Sql } from './sql.js'
+import { lookupBatchSql, lookupKeys, lookupShape } from './lookup-batch.js'
 import { toRaisedError, toReadError } from './client-errors.js'
 import { candidateVariables, fillTemplate, fits, learnTemplate, type OperationTemplate, type ScalarName } from './operation-template.js'
 import { changedRowsSql, compileLiveOperation, livePollSql, livePollValues, type ChangedRowsStatement, type LiveOperation } from './compile-live.js'
@@ -73,8 +74,8 @@ export class ReadPlanner {
   async connection(model: ModelInfo, args: ConnectionArgs, info: GraphQLResolveInfo): Promise<unknown> {
     const ctx = this.compileContext(info, new Params())
     const field = this.rootField(info, args)
-    const sql = `SELECT (${connectionSql(ctx, model, field, () => 'TRUE')})::text AS j`
-    const [row] = await this.run(sql, ctx.params.values)
+    const statement = sql`SELECT (${connectionSql(ctx, model, field, () => sql`TRUE`)})::text AS j`
+    const [row] = await this.run(statement, ctx.params.values)
     return JSON.parse(row!.j as string)
   }
 
@@ -84,8 +85,8 @@ export class ReadPlanner {
    */
   async callFunction(fn: FunctionInfo, args: Record<string, unknown>, info: GraphQLResolveInfo, options: { write?: boolean } = {}): Promise<unknown> {
     const ctx = this.compileContext(info, new Params())
-    const sql = `SELECT to_json(${functionResultSql(ctx, fn, this.rootField(info, args))})::text AS j`
-    const [row] = await this.run(sql, ctx.params.values, options).catch((error: unknown) => Promise.reject(toRaisedError(error)))
+    const statement = sql`SELECT to_json(${functionResultSql(ctx, fn, this.rootField(info, args))})::text AS j`
+    const [row] = await this.run(statement, ctx.params.values, options).catch((error: unknown) => Promise.reject(toRaisedError(error)))
     return row?.j == null ? null : JSON.parse(row.j as string)
   }
 
@@ -95,7 +96,7 @@ export class ReadPlanner {
     const def = info.parentType.getFields()[info.fieldName]!
     const args = getArgumentValues(def, info.fieldNodes[0]!, info.variableValues)
     const field: SelectedField = { key: info.path.key as string, name: info.fieldName, nodes: [...info.fieldNodes], def, args }
-    const [row] = await this.run(`SELECT (${groupBySql(ctx, model, field, this.pageSizes)})::text AS j`, ctx.params.values)
+    const [row] = await this.run(sql`SELECT (${groupBySql(ctx, model, field, this.pageSizes)})::text AS j`, ctx.params.values)
     return JSON.parse(row!.j as string)
   }
 
@@ -107,43 +108,33 @@ export class ReadPlanner {
     // Key parameters come first ($1..$n), so the selection's SQL and parameters are the same for
     // every lookup of the same shape, and those share one loader and one statement.
     const params = new Params()
-    for (let i = 0; i < fields.length; i += 1) params.add(null)
+    const keys = lookupKeys(params, model, fields)
     const ctx = this.compileContext(info, params)
-    const t = params.alias()
-    const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), t)
+    const alias = params.alias()
+    const object = objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), alias)
     const selectionParams = params.values.slice(fields.length)
-    const shape = `${model.name}\u0000${fields.join(',')}\u0000${object}\u0000${JSON.stringify(selectionParams, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
+    const shape = lookupShape(model, fields, type.name, object, selectionParams)
     const key = values.map((value, i) => toText(toDbValue(this.datamodel, model, fields[i]!, value)))
-    return this.loader(context, shape, () => this.batchSql(model, fields, object, t)).load({ key, params: selectionParams })
+    return this.loader(context, shape, () => lookupBatchSql({ model, fields, keys, alias, object }, { rows: true })).load({ key, params: selectionParams })
   }
 
-  private loader(context: object, shape: string, sql: () => string) {
+  private loader(context: object, shape: string, statementOf: () => Sql) {
     let loaders = this.loaders.get(context)
     if (!loaders) this.loaders.set(context, (loaders = new Map()))
     let loader = loaders.get(shape)
     if (!loader) {
-      const statement = sql()
+      const statement = statementOf()
       loader = new DataLoader<Lookup, unknown, string>((lookups) => this.loadMany(statement, lookups), { cacheKeyFn: (lookup) => JSON.stringify(lookup.key) })
       loaders.set(shape, loader)
     }
     return loader
   }
 
-  /** `unnest(keys) JOIN` for a batch, each row tagged with its key's position. */
-  private batchSql(model: ModelInfo, fields: string[], object: string, t: string): string {
-    const keys = fields.map((k, i) => `$${i + 1}::${arrayTypeOf(model, k)}`)
-    const names = fields.map((_, i) => `k${i}`)
-    return (
-      `SELECT k.i::int AS i, (${object})::text AS j FROM unnest(${keys.join(', ')}) WITH ORDINALITY AS k(${names.join(', ')}, i)` +
-      ` JOIN ${tableName(model)} ${t} ON ${fields.map((k, i) => `${column(model, t, k)} = k.${names[i]}`).join(' AND ')}`
-    )
-  }
-
-  /** One statement for a batch, answered in the order asked; a missing key is null. */
-  private async loadMany(sql: string, lookups: readonly Lookup[]): Promise<unknown[]> {
+  /** One statement for a batch (./lookup-batch.ts), answered in the order asked; a missing key is null. */
+  private async loadMany(statement: Sql, lookups: readonly Lookup[]): Promise<unknown[]> {
     const width = lookups[0]!.key.length
     const values = [...Array.from({ length: width }, (_, i) => lookups.map((l) => l.key[i])), ...lookups[0]!.params]
-    const rows = await this.run(sql, values)
+    const rows = await this.run(statement, values)
     const found = new Array<unknown>(lookups.length).fill(null)
     for (const row of rows) found[(row.i as number) - 1] = JSON.parse(row.j as string)
     return found
@@ -158,15 +149,15 @@ export class ReadPlanner {
     const ctx = this.compileContext(info, params)
     const fields = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => row[k] !== undefined)))]
     const values = rows.map(
-      (row) => `(${fields.map((f) => (row[f] === undefined ? 'DEFAULT' : valueFor(params, model, f, toDbValue(this.datamodel, model, f, row[f])))).join(', ')})`,
+      (row) => sql`(${join(fields.map((f) => (row[f] === undefined ? sql`DEFAULT` : valueFor(params, model, f, toDbValue(this.datamodel, model, f, row[f])))), sql`, `)})`,
     )
-    const columns = fields.map((f) => ident(model.columns.get(f)!.name)).join(', ')
+    const columns = join(fields.map((f) => ident(model.columns.get(f)!.name)), sql`, `)
     const insert = fields.length
-      ? `INSERT INTO ${tableName(model)} (${columns}) VALUES ${values.join(', ')} RETURNING *`
-      : `INSERT INTO ${tableName(model)} DEFAULT VALUES RETURNING *`
+      ? sql`INSERT INTO ${tableName(model)} (${columns}) VALUES ${join(values, sql`, `)} RETURNING *`
+      : sql`INSERT INTO ${tableName(model)} DEFAULT VALUES RETURNING *`
     const alias = params.alias()
-    const object = selection ? objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), alias) : `'{}'::json`
-    const [row] = await this.run(`WITH ${alias} AS (${insert}) SELECT coalesce(json_agg(${object}), '[]'::json)::text AS j FROM ${alias}`, params.values, { write: true })
+    const object = selection ? objectJson(ctx, model, type, selectionOf(ctx.op, type, info.fieldNodes), alias) : sql`'{}'::json`
+    const [row] = await this.run(sql`WITH ${alias} AS (${insert}) SELECT coalesce(json_agg(${object}), '[]'::json)::text AS j FROM ${alias}`, params.values, { write: true })
     return JSON.parse(row!.j as string) as unknown[]
   }
 
@@ -282,7 +273,7 @@ export class ReadPlanner {
   }
 
   /** One statement polling cohorts of one shape: each cohort's `data` as text, in the order of `rows`. */
-  async pollLive(shape: string, rows: string[]): Promise<string[]> {
+  async pollLive(shape: Sql, rows: string[]): Promise<string[]> {
     const result = await this.run(livePollSql(shape), livePollValues(rows))
     const texts = new Array<string>(rows.length)
     for (const row of result) texts[(row.i as number) - 1] = row.j as string
@@ -310,8 +301,8 @@ export class ReadPlanner {
     return { key: info.path.key as string, name: info.fieldName, nodes: [...info.fieldNodes], def, args: args as Record<string, unknown> }
   }
 
-  private run(sql: string, values: unknown[], options?: { write?: boolean }): Promise<Record<string, unknown>[]> {
-    const rows = this.sql.query(sql, values, options)
+  private run(statement: Sql, values: unknown[], options?: { write?: boolean }): Promise<Record<string, unknown>[]> {
+    const rows = this.sql.query(statement, values, options)
     // A refused value is the caller's error; a write's errors are typed by the mutation (../schema/mutation-errors.ts).
     return options?.write ? rows : rows.catch((error: unknown) => Promise.reject(toReadError(error)))
   }

@@ -6,7 +6,7 @@
  * GraphQL names. Columns (./compile-read.ts) and functions' values (./compile-function.ts) alike.
  */
 import type { Datamodel } from '../model/datamodel.js'
-import { literal } from './sql.js'
+import { join, literal, sql, type Sql } from './sql-text.js'
 
 /** What decides how a scalar is served: a column's, or a function's argument or result (../model/functions.ts). */
 export interface ServedScalar {
@@ -19,24 +19,25 @@ export interface ServedScalar {
   opaque: boolean
 }
 
-export function servedValue(datamodel: Datamodel, scalar: ServedScalar): (value: string) => string {
+export function servedValue(datamodel: Datamodel, scalar: ServedScalar): (value: Sql) => Sql {
   const base = scalar.base
   if (scalar.enum) {
     const renamed = [...(datamodel.enums.get(scalar.enum) ?? new Map<string, string>())].filter(([name, label]) => name !== label)
     if (!renamed.length) return (v) => v
-    return (v) => `CASE ${v}::text ${renamed.map(([name, label]) => `WHEN ${literal(label)} THEN ${literal(name)}`).join(' ')} ELSE ${v}::text END`
+    const cases = join(renamed.map(([name, label]) => sql`WHEN ${literal(label)} THEN ${literal(name)}`), sql` `)
+    return (v) => sql`CASE ${v}::text ${cases} ELSE ${v}::text END`
   }
-  if (base.startsWith('money')) return (v) => `${v}::numeric::text`
-  if (scalar.prismaType === 'BigInt' || scalar.prismaType === 'Decimal' || base === 'interval' || scalar.opaque) return (v) => `${v}::text`
+  if (base.startsWith('money')) return (v) => sql`${v}::numeric::text`
+  if (scalar.prismaType === 'BigInt' || scalar.prismaType === 'Decimal' || base === 'interval' || scalar.opaque) return (v) => sql`${v}::text`
   if (/^timestamp(\(\d+\))? with time zone$/.test(base)) {
     // The session's TimeZone is UTC (../db/pool.ts): to_json writes +00:00, served as Z.
-    return (v) => `replace(to_json(${v}) #>> '{}', '+00:00', 'Z')`
+    return (v) => sql`replace(to_json(${v}) #>> '{}', '+00:00', 'Z')`
   }
   // A wall-clock value: served with no zone, as stored (to_json writes ISO-8601, and 'infinity').
-  if (/^timestamp(\(\d+\))? without time zone$/.test(base)) return (v) => `(to_json(${v}) #>> '{}')`
+  if (/^timestamp(\(\d+\))? without time zone$/.test(base)) return (v) => sql`(to_json(${v}) #>> '{}')`
   // With the offset it was written with; ISO-8601 writes a whole-hour offset `+02:00`, PostgreSQL `+02`.
-  if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => `regexp_replace(${v}::text, '([+-][0-9]{2})$', '\\1:00')`
-  if (base === 'bytea') return (v) => `translate(encode(${v}, 'base64'), E'\\n', '')`
+  if (/^time(\(\d+\))? with time zone$/.test(base)) return (v) => sql`regexp_replace(${v}::text, '([+-][0-9]{2})$', '\\1:00')`
+  if (base === 'bytea') return (v) => sql`translate(encode(${v}, 'base64'), E'\\n', '')`
   return (v) => v
 }
 

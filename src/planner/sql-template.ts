@@ -3,8 +3,13 @@
  * a parameter ($1, $2, ...), never text, so no value can change what the statement says. A
  * fragment made by the same tag (`sql.fragment`) nests with its own parameters renumbered, and
  * `sql.identifier('name')` is the one way to put a name into the text (quoted).
+ *
+ * Two `sql` tags, on purpose: this one is the extension authors' (`SqlFragment`, an object that
+ * keeps its values apart until compileFragment numbers them), checked at run time because their
+ * code is JavaScript no compiler need check; the planner's own is ./sql-text.ts (`Sql`, a branded
+ * string checked by tsc, free at run time). They share only the quoting of identifiers.
  */
-import { ident } from './sql.js'
+import { ident } from './sql-text.js'
 
 const FRAGMENT = Symbol('portico.sql.fragment')
 

@@ -1,56 +1,64 @@
 /**
  * Writing SQL text safely: identifiers are quoted, values are always parameters ($n), cast to the
  * column's own type so PostgreSQL compares (and uses indexes) exactly as it would for a literal.
+ * Everything here is `Sql` (./sql-text.ts), so only SQL the planner made reaches a statement.
  */
 import type { ModelInfo } from '../model/datamodel.js'
+import { ident, int, join, literal, sql, trusted, type Sql } from './sql-text.js'
 
-export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`
+export { choice, ident, int, join, literal, sql, type Sql } from './sql-text.js'
 
-export const tableName = (model: ModelInfo): string => `${ident(model.table.schema)}.${ident(model.table.name)}`
-
-export const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
+export const tableName = (model: ModelInfo): Sql => sql`${ident(model.table.schema)}.${ident(model.table.name)}`
 
 /** The parameters of one statement; `add` returns the placeholder to write. */
 export class Params {
   readonly values: unknown[] = []
   private aliases = 0
 
-  add(value: unknown, type?: string): string {
+  add(value: unknown, type?: Sql): Sql {
     this.values.push(value)
-    return type ? `$${this.values.length}::${type}` : `$${this.values.length}`
+    // A placeholder is `$` and a count: no value's text is written.
+    const placeholder = sql`$${int(this.values.length)}`
+    return type ? sql`${placeholder}::${type}` : placeholder
   }
 
   /** A fresh table alias: nested subqueries each get their own. */
-  alias(): string {
+  alias(): Sql {
     this.aliases += 1
-    return `t${this.aliases}`
+    return sql`t${int(this.aliases)}`
   }
 }
 
 /** `alias."column"` of a model's field. */
-export function column(model: ModelInfo, alias: string, field: string): string {
+export function column(model: ModelInfo, alias: Sql, field: string): Sql {
   const info = model.columns.get(field)
   if (!info) throw new Error(`${model.name}.${field} has no column`)
-  return `${alias}.${ident(info.name)}`
+  return sql`${alias}.${ident(info.name)}`
 }
 
-export function columnType(model: ModelInfo, field: string): string {
-  return model.columns.get(field)!.type
+/**
+ * A column's type, to cast to: format_type()'s text, read from the catalog by introspection,
+ * which quotes any name that needs it (`"app"."mood"`, `character varying(20)[]`).
+ */
+export function columnType(model: ModelInfo, field: string): Sql {
+  return trusted(model.columns.get(field)!.type)
 }
 
 /** A value compared with a column goes in as text and is cast to the column's type. */
-export function valueFor(params: Params, model: ModelInfo, field: string, value: unknown): string {
+export function valueFor(params: Params, model: ModelInfo, field: string, value: unknown): Sql {
   return params.add(toText(value), columnType(model, field))
 }
 
+/** The array type that carries several values of a type (format_type's text): text[] for an array type's values. */
+export const arrayType = (type: Sql): Sql => (type.endsWith('[]') ? sql`text[]` : sql`${type}[]`)
+
 /** The array type that carries several values of a column in one parameter (text[] for an array column's values). */
-export function arrayTypeOf(model: ModelInfo, field: string): string {
-  const type = columnType(model, field)
-  return type.endsWith('[]') ? 'text[]' : `${type}[]`
+export function arrayTypeOf(model: ModelInfo, field: string): Sql {
+  return arrayType(columnType(model, field))
 }
 
 /** Several values for `= ANY(...)`: one array parameter of the column's type. */
-export function valuesFor(params: Params, model: ModelInfo, field: string, values: unknown[]): string {
+export function valuesFor(params: Params, model: ModelInfo, field: string, values: unknown[]): Sql {
   return params.add(values.map(toText), arrayTypeOf(model, field))
 }
 
@@ -66,12 +74,12 @@ export function toText(value: unknown): unknown {
  * A JSON object of (response key, SQL value) entries, keys in the order given (the order GraphQL
  * responds in). json_build_object takes at most 100 arguments; a wider object is written as text.
  */
-export function jsonObject(entries: [key: string, value: string][]): string {
-  if (entries.length <= 50) return `json_build_object(${entries.map(([key, value]) => `${literal(key)}, ${value}`).join(', ')})`
-  return `('{' || ${entries.map(([key, value]) => jsonMember(key, value)).join(` || ',' || `)} || '}')::json`
+export function jsonObject(entries: [key: string, value: Sql][]): Sql {
+  if (entries.length <= 50) return sql`json_build_object(${join(entries.map(([key, value]) => sql`${literal(key)}, ${value}`), sql`, `)})`
+  return sql`('{' || ${join(entries.map(([key, value]) => jsonMember(key, value)), sql` || ',' || `)} || '}')::json`
 }
 
 /** `"key":value` as JSON text, for objects written as text (a SQL NULL is JSON null). */
-export function jsonMember(key: string, value: string): string {
-  return `${literal(`${JSON.stringify(key)}:`)} || coalesce(to_json(${value})::text, 'null')`
+export function jsonMember(key: string, value: Sql): Sql {
+  return sql`${literal(`${JSON.stringify(key)}:`)} || coalesce(to_json(${value})::text, 'null')`
 }
