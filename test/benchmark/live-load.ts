@@ -137,6 +137,20 @@ async function poolState(sql: pg.Client, role: string | undefined): Promise<Reco
   return Object.fromEntries(rows.map((r) => [r.state, r.n]))
 }
 
+/**
+ * The pool's state once no statement is in flight: the steady subscribers are still polled every
+ * interval, so one sample can catch a poll running. A leaked connection stays busy; a poll does
+ * not, so up to ten samples 100 ms apart are read and the first quiet one returned (else the last).
+ */
+async function settledPoolState(sql: pg.Client, role: string | undefined): Promise<Record<string, number>> {
+  let state = await poolState(sql, role)
+  for (let i = 0; i < 10 && (state.active || state['idle in transaction']); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    state = await poolState(sql, role)
+  }
+  return state
+}
+
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN)
 
 export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadResult> {
@@ -194,7 +208,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     await new Promise((resolve) => setTimeout(resolve, 500))
     const rssBefore = rss(options.serverPid)
     const listenBefore = await listenCount(options.sql)
-    const poolBefore = await poolState(options.sql, options.role)
+    const poolBefore = await settledPoolState(options.sql, options.role)
     log(`  leak check: ${options.cycles} subscribe/unsubscribe cycles`)
     clients[0]!.send(`cycles ${options.cycles}`)
     const cycled = await clients[0]!.next()
@@ -202,7 +216,7 @@ export async function runLiveLoad(options: LiveLoadOptions): Promise<LiveLoadRes
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs * 2 + 500))
     const rssAfter = rss(options.serverPid)
     const listenAfter = await listenCount(options.sql)
-    const poolAfter = await poolState(options.sql, options.role)
+    const poolAfter = await settledPoolState(options.sql, options.role)
 
     const cohorts = options.documents * options.cohortsPerDocument
     return {
