@@ -73,13 +73,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const log = options.log ?? (() => {})
   await stopStaleClusters(log)
   const port = await freePort(options.port ?? 55433)
-  const dir = mkdtempSync(path.join(os.tmpdir(), DIR_PREFIX))
+  const dir = await postgresTempDir(DIR_PREFIX)
   writeFileSync(path.join(dir, OWNER_FILE), String(process.pid))
-  if (process.getuid?.() === 0) {
-    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim())
-    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim())
-    chownSync(dir, uid, gid)
-  }
   const dataDir = path.join(dir, 'data')
   const logFile = path.join(dir, 'server.log')
   const removeDir = () => rmSync(dir, { recursive: true, force: true })
@@ -182,6 +177,17 @@ function alive(pid: number): boolean {
 }
 
 /** The first port from `start` on which nothing listens on 127.0.0.1. */
+/** A new temporary folder the postgres user owns when we are root (initdb and pg_ctl run as postgres). */
+export async function postgresTempDir(prefix: string): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
+  if (process.getuid?.() === 0) {
+    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim())
+    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim())
+    chownSync(dir, uid, gid)
+  }
+  return dir
+}
+
 export async function freePort(start: number): Promise<number> {
   for (let port = start; port < start + 200; port++) {
     if (await canListen(port)) return port

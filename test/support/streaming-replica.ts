@@ -5,11 +5,10 @@
  * it answers reads. Like the cluster, it runs as the `postgres` OS user when we are root.
  */
 import { execFile } from 'node:child_process'
-import { appendFileSync, chownSync, mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
+import { appendFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, PG_BIN, type Cluster } from '../benchmark/cluster.ts'
+import { freePort, PG_BIN, postgresTempDir, type Cluster } from '../benchmark/cluster.ts'
 import { withClient } from './private-cluster.js'
 
 const run = promisify(execFile)
@@ -37,12 +36,7 @@ async function asPostgres(binary: string, args: string[]): Promise<void> {
 
 export async function startReplica(primary: Cluster): Promise<Replica> {
   const port = await freePort(primary.port + 1 + Math.floor(Math.random() * 50))
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-replica-'))
-  if (process.getuid?.() === 0) {
-    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim())
-    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim())
-    chownSync(dir, uid, gid)
-  }
+  const dir = await postgresTempDir('portico-replica-')
   const dataDir = path.join(dir, 'data')
   const logFile = path.join(dir, 'server.log')
   await asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync', '-c', 'fast'])
