@@ -138,7 +138,7 @@ describe('with event triggers (a superuser)', () => {
 describe('polling (no event trigger)', () => {
   const w = watchedDatabase('watchpoll', false)
 
-  it('a failed rebuild keeps the schema w.served and logs why; the next change is picked up', async () => {
+  it('a failed rebuild keeps the schema served and logs why; the next change is picked up', async () => {
     expect(w.served.watch.mode).toBe('polling')
     // Its connection type would be named ItemConnection, as item's is: the model check refuses it.
     await w.sql.query('CREATE TABLE shop.item_connection (id integer PRIMARY KEY)')
