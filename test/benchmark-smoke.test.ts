@@ -53,6 +53,8 @@ describe.skipIf(!hasPostgres)('benchmark smoke run (npm run bench -- --smoke)', 
     expect(results.mode).toBe('smoke')
     expect(results.dataset.rows).toMatchObject({ users: 100, posts: 1000, comments: 5000, tags: 20, 'api.iotawatt': 5000 })
     expect(Object.keys(results.targets).sort()).toEqual(['limit', 'portico', 'portico-auth', 'postgraphile'])
+    // Each target's idle RSS and start-up figures are reported (a live process holds more than 10 MB).
+    for (const info of Object.values(results.targets)) expect(info!.idleRssBytes, info!.label).toBeGreaterThan(10 * 1024 * 1024)
     expect(results.machine.postgres).toMatch(/^PostgreSQL 15/)
   })
 

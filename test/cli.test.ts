@@ -97,7 +97,9 @@ function withPassword(url: string): string {
   return u.toString()
 }
 
-describe('help', () => {
+// The runs of these blocks are independent processes that load Portico and exit: run side by side
+// (vitest's maxConcurrency, 5), they take a third of the time. The password check below runs last.
+describe.concurrent('help', () => {
   it('--help lists every command (exit 0, stdout only)', async () => {
     const run = await portico(['--help'])
     expect(run.code).toBe(0)
@@ -136,7 +138,7 @@ describe('help', () => {
   })
 })
 
-describe('usage errors (exit 2)', () => {
+describe.concurrent('usage errors (exit 2)', () => {
   // Commander prints the usage of the command after the one-line message (showHelpAfterError in
   // src/cli/main.ts); that is the only output allowed besides the line.
   const usageOf = async (command: string) => (await helpOf(command)).stdout
@@ -183,7 +185,7 @@ describe('usage errors (exit 2)', () => {
   })
 })
 
-describe('configuration errors (exit 2)', () => {
+describe.concurrent('configuration errors (exit 2)', () => {
   // A configuration error is a header line plus one indented line per invalid field (config.ts).
   it('--database-url notaurl', async () => {
     const run = await portico(['inspect', '--database-url', 'notaurl'])
@@ -229,7 +231,7 @@ describe('configuration errors (exit 2)', () => {
   })
 })
 
-describe('connection errors (exit 1, one line)', () => {
+describe.concurrent('connection errors (exit 1, one line)', () => {
   it('an unreachable server', async () => {
     expectOneLineFailure(await portico(['inspect', '--database-url', 'postgres://postgres@127.0.0.1:1/postgres']), 1, refused('127.0.0.1:1'))
   })

@@ -10,6 +10,7 @@ import { createTestDatabase, readFixtureSql, type TestDatabase } from './support
 import { startTestGateway, type TestGateway } from './support/gateway.js'
 import type { ConfigInput } from '../src/config/config.js'
 
+// Every test starts its own database and gateway: the blocks run side by side (start-up is mostly waiting).
 const open: { db: TestDatabase; api?: TestGateway }[] = []
 afterAll(async () => {
   for (const { db, api } of open) {
@@ -37,7 +38,7 @@ async function startupError(sql: string, config: Partial<ConfigInput> = {}): Pro
   return error!.message
 }
 
-describe('collisions are clear start-up errors naming both sources', () => {
+describe.concurrent('collisions are clear start-up errors naming both sources', () => {
   it('a table whose type name is another table connection type', async () => {
     const message = await startupError(`CREATE TABLE film (id int PRIMARY KEY); CREATE TABLE film_connection (id int PRIMARY KEY);`)
     expect(message).toMatch(/"FilmConnection"/)
@@ -71,7 +72,7 @@ describe('collisions are clear start-up errors naming both sources', () => {
   })
 })
 
-describe('bad smart tags are clear errors', () => {
+describe.concurrent('bad smart tags are clear errors', () => {
   it('an @omit action that does not exist', async () => {
     expect(await startupError(`CREATE TABLE t (id int PRIMARY KEY, a text); COMMENT ON COLUMN t.a IS '@omit reed';`)).toMatch(/public\.t\.a: @omit reed is not an action/)
   })
@@ -95,7 +96,7 @@ describe('bad smart tags are clear errors', () => {
   })
 })
 
-describe('smart tags in the config', () => {
+describe.concurrent('smart tags in the config', () => {
   const SCHEMA = `CREATE TABLE author (id int PRIMARY KEY, name text NOT NULL, secret text, legacy text);
     CREATE TABLE book (id int PRIMARY KEY, author_id int NOT NULL REFERENCES author (id), title text NOT NULL);
     INSERT INTO author VALUES (1, 'Ann', 's', 'l'); INSERT INTO book VALUES (1, 1, 'One'), (2, 1, 'Two');`
@@ -122,14 +123,14 @@ describe('smart tags in the config', () => {
   })
 })
 
-describe('the project test database', () => {
+describe.concurrent('the project test database', () => {
   it('serves every column (none left out)', async () => {
     const api = await start(readFixtureSql('portico-test.sql'), { schemas: ['app', 'audit', 'public'] })
     expect(api.gateway.datamodel.leftOut).toEqual([])
   })
 })
 
-describe('deprecations', () => {
+describe.concurrent('deprecations', () => {
   it('@deprecated on a table deprecates its root fields; on a foreign key, both sides of the relation', async () => {
     const api = await start(`CREATE TABLE old_thing (id int PRIMARY KEY); CREATE TABLE part (id int PRIMARY KEY, thing_id int REFERENCES old_thing (id));
       COMMENT ON TABLE old_thing IS E'@deprecated Use part.\\nA thing'; COMMENT ON CONSTRAINT part_thing_id_fkey ON part IS '@deprecated Parts stand alone.';`)
@@ -142,7 +143,7 @@ describe('deprecations', () => {
   })
 })
 
-describe('@omit for some actions only', () => {
+describe.concurrent('@omit for some actions only', () => {
   it('keeps a column out of filters, order, aggregates or inputs as asked, and a table out of mutations', async () => {
     const api = await start(`CREATE TABLE item (id int PRIMARY KEY, price numeric NOT NULL DEFAULT 1, note text, secret_rank int);
       COMMENT ON COLUMN item.price IS '@omit filter,order'; COMMENT ON COLUMN item.note IS '@omit create,update';

@@ -49,7 +49,7 @@ export interface BenchResults {
   dataset: { scale: string; rows: Record<string, number>; loadSeconds: number }
   /** The private cluster's port (stopped by the end of the run). */
   clusterPort: number
-  targets: Partial<Record<TargetName, { label: string; role: string; pid: number; startupSeconds: number; startupPeakRssBytes: number | null }>>
+  targets: Partial<Record<TargetName, { label: string; role: string; pid: number; startupSeconds: number; startupPeakRssBytes: number | null; idleRssBytes?: number | null }>>
   check: Omit<CheckEntry, 'body'>[]
   checkPassed: boolean
   /** Servers that exited during the timed runs ("Portico during iot (SIGTERM)"). */
@@ -121,7 +121,8 @@ export function formatReport(results: BenchResults, operations: readonly Operati
   for (const target of targetOrder) {
     const info = results.targets[target]
     if (!info) continue
-    lines.push('', `${info.label} (started in ${info.startupSeconds.toFixed(1)} s)`)
+    // The targets start at the same time, sharing the machine: start-up here is longer than alone (test/benchmark/footprint.ts).
+    lines.push('', `${info.label} (started in ${info.startupSeconds.toFixed(1)} s, all targets at once; idle RSS ${mb(info.idleRssBytes ?? null)}, start-up peak ${mb(info.startupPeakRssBytes)})`)
     const header = timed
       ? ['operation', 'req/s', 'CPU ms/req', 'CPU %', 'p50 ms', 'p99 ms', 'SQL/op', 'noise/op', 'DB ms/op', 'peak RSS', 'errors', 'data']
       : ['operation', 'SQL/op', 'noise/op', 'DB ms/op', 'data']

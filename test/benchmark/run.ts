@@ -18,7 +18,7 @@ import { ensureWrk } from './wrk.ts'
 import { DESCRIPTIONS, operationParams, SEQUENTIAL_OPERATIONS, type OperationName } from './operations.ts'
 import { parseOptions, USAGE, type BenchOptions } from './options.ts'
 import { formatReport, ratios, writeResults, type BenchResults, type Measurement } from './report.ts'
-import { peakRss, readStatements, resetPeakRss, resetStatements, summarize, waitQuiet } from './stats.ts'
+import { currentRss, peakRss, readStatements, resetPeakRss, resetStatements, summarize, waitQuiet } from './stats.ts'
 import { TARGET_ORDER, TARGETS } from './targets/index.ts'
 import { repoRoot } from './targets/portico.ts'
 import { startTarget, unsupportedReason, type LaunchOptions, type RunningTarget, type TargetDefinition, type TargetName } from './targets/target.ts'
@@ -115,6 +115,9 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
     )
   }
   await Promise.all(launches)
+  // Idle RSS: each server once it answers, after a second with nothing to do (before any load).
+  await new Promise((resolve) => setTimeout(resolve, 1_000))
+  for (const [name, target] of running) startup[name]!.idleRssBytes = currentRss(target.pid)
   const targets = TARGET_ORDER.flatMap((name) => (running.has(name) ? [running.get(name)!] : []))
   const labels = Object.fromEntries(TARGET_ORDER.map((n) => [n, TARGETS[n].label])) as Record<TargetName, string>
 
