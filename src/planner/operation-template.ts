@@ -132,7 +132,8 @@ export function learnTemplate(
   const placed = new Set(slots.map((s) => s.variable))
   for (const name of candidates.keys()) if (!placed.has(name)) return null
   // And nowhere else: a sentinel inside the text or inside a longer parameter was transformed.
-  const constants = JSON.stringify(first.values.map((v, i) => (slots.some((s) => s.param === i) ? null : v)))
+  const slotted = new Set(slots.map((s) => s.param))
+  const constants = JSON.stringify(first.values.map((v, i) => (slotted.has(i) ? null : v)))
   for (const name of candidates.keys()) if (first.sql.includes(String(a[name])) || constants.includes(JSON.stringify(String(a[name])).slice(1, -1))) return null
   return { compiled: first, slots }
 }

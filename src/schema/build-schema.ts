@@ -83,7 +83,7 @@ export function buildGraphQLSchemas(
       if (subgraph) return subgraph
       // The federation directives the subgraph imports, as a @link on the schema (./subgraph.ts).
       const link = { name: 'link', args: { url: FEDERATION_LINK, import: ['@key', '@shareable', '@inaccessible'] } }
-      const built = toSubgraph(builder.toSchema({ sortSchema: false, extensions: { directives: [link] } }), (served) => printSubgraphSchema(lexicographicSortSchema(served)))
+      const built = toSubgraph(builder.toSchema({ sortSchema: false, extensions: { directives: [link] } }), subgraphSDL)
       guardEntities(built)
       return (subgraph = built)
     },
@@ -91,9 +91,14 @@ export function buildGraphQLSchemas(
   return schemas
 }
 
-/** The subgraph's SDL, with its federation directives, as a composition tool reads it. */
+/** The subgraph's SDL, with its federation directives, as a composition tool reads it (`_service.sdl`). */
+function subgraphSDL(subgraph: GraphQLSchema): string {
+  return printSubgraphSchema(lexicographicSortSchema(subgraph))
+}
+
+/** The same, as a file (`portico print --federation`): ending with a newline. */
 export function printSubgraphSDL(subgraph: GraphQLSchema): string {
-  return `${printSubgraphSchema(lexicographicSortSchema(subgraph))}\n`
+  return `${subgraphSDL(subgraph)}\n`
 }
 
 /** The SDL written to schema.graphql: sorted, so it only changes when the API does. */

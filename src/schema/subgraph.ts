@@ -18,16 +18,16 @@ export function toSubgraph(schema: GraphQLSchema, print: (subgraph: GraphQLSchem
   const types = Object.values(schema.getTypeMap()).filter((type) => type !== query)
   const entities = types.filter((type): type is GraphQLObjectType => isObjectType(type) && hasResolvableKey(type))
   let sdl: string | undefined
-  const ownFields = query?.toConfig().fields ?? {}
+  const own = query?.toConfig()
   const subgraphQuery = new GraphQLObjectType({
-    ...query?.toConfig(),
-    name: query?.name ?? 'Query',
+    ...own,
+    name: own?.name ?? 'Query',
     fields: (): GraphQLFieldConfigMap<unknown, unknown> => ({
       ...(entities.length
         ? { _entities: { ...entitiesField, type: new GraphQLNonNull(new GraphQLList(new GraphQLUnionType({ ...EntityType.toConfig(), types: entities }))) } }
         : {}),
       _service: { ...serviceField, resolve: () => ({ sdl: (sdl ??= print(subgraph)) }) },
-      ...ownFields,
+      ...own?.fields,
     }),
   })
   const subgraph: GraphQLSchema = new GraphQLSchema({ ...schema.toConfig(), query: subgraphQuery, types: [...types, subgraphQuery] })
