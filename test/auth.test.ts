@@ -267,6 +267,24 @@ describe('idempotency keys are per caller', () => {
     await dataAs('alice', 'mutation { deleteManyNote(where: { body: { equals: "idem" } }) { count } }')
     await dataAs('bob', 'mutation { deleteManyNote(where: { body: { equals: "idem" } }) { count } }')
   })
+
+  it('a create retried with a refreshed token (another iat, exp and jti) replays: the key belongs to the caller, not to the token', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    // Two tokens of alice's, a minute apart, as a client holds after a refresh.
+    const tokenAt = (issuedAt: number, jti: string) =>
+      new SignJWT({ sub: 'alice', role: roles.user, jti })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + 300)
+        .sign(new TextEncoder().encode(SECRET))
+    const create = async (issuedAt: number, jti: string) =>
+      (await post('mutation { createNote(data: { body: "refreshed" }, idempotencyKey: "k-refresh") { id owner } }', `Bearer ${await tokenAt(issuedAt, jti)}`)).body
+    const first = await create(now - 60, 'first')
+    expect(first.errors).toBeUndefined()
+    expect(await create(now, 'refreshed')).toEqual(first)
+    expect((await dataAs('alice', '{ notes(where: { body: { equals: "refreshed" } }) { totalCount } }')).notes.totalCount).toBe(1)
+    await dataAs('alice', 'mutation { deleteManyNote(where: { body: { equals: "refreshed" } }) { count } }')
+  })
 })
 
 it('a relation to a table under row-level security is nullable: the row may be hidden from the caller', () => {

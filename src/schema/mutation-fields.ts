@@ -29,6 +29,7 @@ import { ClientError } from '../errors.js'
 import type { Builder } from './builder.js'
 import type { SchemaContext } from './schema-context.js'
 import { identityOf } from '../serve/use-auth.js'
+import { principalOf } from '../auth/principal.js'
 import type { Idempotency } from './idempotency.js'
 import { toText } from '../planner/sql.js'
 import { toPrismaData, toPrismaScalars, whereUnique } from './mutation-data.js'
@@ -312,7 +313,8 @@ function delegateName(model: ModelInfo): string {
 function idempotencyKey(args: Args, context: object, info: GraphQLResolveInfo): string | undefined {
   const request = (context as { request?: Request }).request
   const identity = identityOf(request)
-  const caller = identity ? `${identity.role}\u0000${JSON.stringify(identity.claims)}\u0000` : ''
+  // The caller, not the token: a retry sent with a refreshed token is the same caller's (../auth/principal.ts).
+  const caller = identity ? `${principalOf(identity)}\u0000` : ''
   if (typeof args.idempotencyKey === 'string') return `${caller}${info.fieldName}\u0000${args.idempotencyKey}`
   const header = request?.headers?.get('idempotency-key')
   return header ? `${caller}${info.fieldName}\u0000${String(info.path.key)}\u0000${header}` : undefined
