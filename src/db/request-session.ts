@@ -3,11 +3,12 @@
  * opened with the caller's role and claims as PostgREST and PostGraphile do:
  *
  *   BEGIN; SELECT set_config('role', 'alice', true), set_config('request.jwt.claims', '{…}', true),
- *                 set_config('request.jwt.claim.sub', '…', true), …
+ *                 (one set_config('request.jwt.claim.<name>', …, true) per claim)
  *
  * so row-level security policies and GRANTs decide what each caller sees and writes. The settings
  * are transaction-local (`true`): COMMIT or ROLLBACK ends them, and the next request on the same
- * pooled connection starts clean.
+ * pooled connection starts clean. A query's reads skip the BEGIN and COMMIT: each goes with the
+ * settings in one round trip (`sendsSettingsWithReads`, ./settings-then-query.ts).
  *
  * Every statement of the request finds the session through AsyncLocalStorage: the planner's
  * (../db/sql-runner.ts; DataLoader batches and federation `_entities` included, since they run in
@@ -18,6 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
 import { isConnectionError } from './connection-errors.js'
+import type { SettingsStatement } from './settings-then-query.js'
 
 /** Who the request runs as in PostgreSQL. */
 export interface SessionIdentity {
@@ -27,21 +29,30 @@ export interface SessionIdentity {
   claims: Record<string, unknown>
 }
 
+/**
+ * The caller's settings as one SELECT over two SQL expressions, the role and the claims' JSON
+ * text: the role, the claims as `request.jwt.claims`, and one `request.jwt.claim.<name>` per claim
+ * for policies written against PostgREST's older form (a claim whose name is not a plain
+ * identifier cannot be a setting's name; it stays in the JSON). Each is transaction-local.
+ */
+function settingsSelect(role: string, claims: string): string {
+  return (
+    `SELECT set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true), ` +
+    `(SELECT count(set_config('request.jwt.claim.' || key, coalesce(value, 'null'), true)) ` +
+    `FROM json_each_text(${claims}::json) WHERE key ~ '^[A-Za-z_][A-Za-z0-9_]*$')`
+  )
+}
+
+/** The settings as a statement with parameters, for a read sent with them (./settings-then-query.ts). */
+export function settingsStatement(identity: SessionIdentity): SettingsStatement {
+  return { text: settingsSelect('$1', '$2'), values: [identity.role, JSON.stringify(identity.claims)] }
+}
+
 /** The statements that open a request's transaction with its identity (one round trip). */
 export function openingStatements(identity: SessionIdentity): string {
-  const settings: [string, string][] = [
-    ['role', identity.role],
-    ['request.jwt.claims', JSON.stringify(identity.claims)],
-    // Also one setting per claim, for policies written against PostgREST's older form. A claim
-    // whose name is not a plain identifier cannot be a setting's name; it stays in the JSON.
-    ...Object.entries(identity.claims)
-      .filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-      .map(([name, value]): [string, string] => [`request.jwt.claim.${name}`, typeof value === 'string' ? value : JSON.stringify(value)]),
-  ]
   // Literals, not parameters, so BEGIN and the settings travel as one simple query; escapeLiteral
   // is pg's own quoting (E'' with doubled quotes and backslashes).
-  const calls = settings.map(([name, value]) => `set_config(${pg.escapeLiteral(name)}, ${pg.escapeLiteral(value)}, true)`)
-  return `BEGIN; SELECT ${calls.join(', ')}`
+  return `BEGIN; ${settingsSelect(pg.escapeLiteral(identity.role), pg.escapeLiteral(JSON.stringify(identity.claims)))}`
 }
 
 const active = new AsyncLocalStorage<RequestSession>()
@@ -57,9 +68,12 @@ export class RequestSession {
   private queue: Promise<unknown> = Promise.resolve()
   private savepoints = 0
 
+  private settings?: SettingsStatement
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly identity: SessionIdentity,
+    private readonly readOnly: boolean,
   ) {}
 
   /** The session of the request this code runs for, if authorization is on. */
@@ -67,9 +81,13 @@ export class RequestSession {
     return active.getStore()
   }
 
-  /** Runs `work` (a request's execution) in a new session; commits if it resolves, else rolls back. */
-  static async run<T>(pool: pg.Pool, identity: SessionIdentity, work: () => Promise<T>): Promise<T> {
-    const session = new RequestSession(pool, identity)
+  /**
+   * Runs `work` (a request's execution) in a new session; commits if it resolves, else rolls back.
+   * `readOnly`: the work is a query (no mutation), so its planner reads may go one round trip each
+   * (see `sendsSettingsWithReads`).
+   */
+  static async run<T>(pool: pg.Pool, identity: SessionIdentity, work: () => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+    const session = new RequestSession(pool, identity, options.readOnly === true)
     let result: T
     try {
       result = await active.run(session, work)
@@ -79,6 +97,31 @@ export class RequestSession {
     }
     await session.end(true)
     return result
+  }
+
+  /**
+   * A query's reads need no transaction of their own: under READ COMMITTED each statement takes
+   * its own snapshot in a transaction too. So each is sent with the caller's settings in one round
+   * trip (./settings-then-query.ts), on a connection held for that statement only, instead of
+   * BEGIN and the settings, the read, and COMMIT: three round trips. Once the session has opened
+   * its transaction (a Prisma statement in a query), its reads stay in it.
+   */
+  get sendsSettingsWithReads(): boolean {
+    return this.readOnly && !this.client
+  }
+
+  /** Runs one read (`run`) with the caller's settings on a connection of its own. */
+  async withSettings<T>(run: (client: pg.PoolClient, settings: SettingsStatement) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    try {
+      const result = await run(client, (this.settings ??= settingsStatement(this.identity)))
+      client.release()
+      return result
+    } catch (error) {
+      // A connection that failed mid-statement is not given back for reuse.
+      client.release(isConnectionError(error) ? (error as Error) : undefined)
+      throw error
+    }
   }
 
   /** One planner statement in the request's transaction. */

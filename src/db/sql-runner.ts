@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { ClientError } from '../errors.js'
 import { RequestSession } from './request-session.js'
+import { queryWithSettings, type SettingsStatement } from './settings-then-query.js'
 import { databaseFailure } from './pool.js'
 import { classifyDatabaseFailure, isConnectionError } from './connection-errors.js'
 import { currentReadTarget, type ReadTarget } from './read-replicas.js'
@@ -49,22 +50,25 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void, 
   // a second connection preparing the same name fails with "prepared statement ... already exists".
   const connectionIds = new WeakMap<pg.PoolClient, number>()
   let connections = 0
-  const execute = async (client: pg.PoolClient, sql: string, values: unknown[]) => {
+  const execute = async (client: pg.PoolClient, sql: string, values: unknown[], settings?: SettingsStatement) => {
     let id = connectionIds.get(client)
     if (id === undefined) connectionIds.set(client, (id = ++connections))
     const name = `${nameOf(sql)}_${id}`
     let ready = prepared.get(client)
     if (!ready) prepared.set(client, (ready = new Set()))
     const prepare = preparing && (ready.has(name) || ready.size < PREPARED_PER_CONNECTION)
-    const result = await client.query({ name: prepare ? name : undefined, text: sql, values })
+    const config = { name: prepare ? name : undefined, text: sql, values }
+    const result = settings ? await queryWithSettings(client, config, settings) : await client.query(config)
     if (prepare) ready.add(name)
     return result.rows
   }
   const run = async (target: pg.Pool, sql: string, values: unknown[], options?: { write?: boolean }) => {
-    // With authorization on, the request's own connection and transaction (./request-session.ts).
+    // With authorization on, the request's own connection and transaction (./request-session.ts),
+    // or, for a query's reads, the caller's settings sent with each read.
     const session = RequestSession.current()
     let client: pg.PoolClient | undefined
     try {
+      if (session?.sendsSettingsWithReads && !options?.write) return await session.withSettings((own, settings) => execute(own, sql, values, settings))
       if (session) return await session.query((sessionClient) => execute(sessionClient, sql, values), options)
       client = await target.connect()
       const rows = await execute(client, sql, values)

@@ -257,7 +257,7 @@ export class LiveQueries {
   }
 
   private run<T>(group: Group, work: () => Promise<T>): Promise<T> {
-    return group.identity ? RequestSession.run(this.options.pool, group.identity, work) : work()
+    return group.identity ? RequestSession.run(this.options.pool, group.identity, work, { readOnly: true }) : work()
   }
 
   private deliver(cohort: Cohort, text: string | undefined): void {

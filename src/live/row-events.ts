@@ -160,7 +160,7 @@ export class RowEvents {
       const columns = model.key.map((_, i) => wanted.map((w) => w.key[i]))
       try {
         const run = () => this.options.planner.readChangedRows(group.statement, columns)
-        const rows = await (group.identity ? RequestSession.run(this.options.pool, group.identity, run) : run())
+        const rows = await (group.identity ? RequestSession.run(this.options.pool, group.identity, run, { readOnly: true }) : run())
         rows.sort((a, b) => a.i - b.i)
         for (const row of rows) {
           const { op, key } = wanted[row.i - 1]!

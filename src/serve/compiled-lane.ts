@@ -218,7 +218,7 @@ export function createPorticoServer(options: LaneOptions, link: ReturnType<typeo
     if (!compiled) return undefined
     let text: string
     try {
-      text = identity ? await RequestSession.run(options.pool, identity, () => options.planner.runOperation(compiled)) : await options.planner.runOperation(compiled)
+      text = identity ? await RequestSession.run(options.pool, identity, () => options.planner.runOperation(compiled), { readOnly: true }) : await options.planner.runOperation(compiled)
     } catch (error) {
       fail(error)
       return undefined

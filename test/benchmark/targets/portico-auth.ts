@@ -1,8 +1,8 @@
 /**
  * Portico with authorization, as a benchmark target: the same server, config and operations as
  * ./portico.ts, plus `auth` (an HS256 secret, one role), and every request carries a bearer token.
- * Each request then verifies the token and runs in its own transaction as the token's role
- * (BEGIN; set_config(role, claims); ...; COMMIT) under the dataset's row-level security policies
+ * Each request then verifies the token and runs its read as the token's role (set_config(role,
+ * claims) and the read under one Sync: one round trip) under the dataset's row-level security policies
  * (../dataset.ts), which let this token see every row: the answers are Portico's without auth.
  */
 import { createHmac } from 'node:crypto'
