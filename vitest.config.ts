@@ -15,5 +15,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Separate processes: PGlite (WASM), Prisma's WASM engines and pg pools do not share well in threads.
     pool: 'forks',
+    // Two at a time, even on two cores: most of a test's time is spent waiting for PostgreSQL,
+    // child processes and timers (vitest's default here would be one).
+    maxWorkers: 2,
   },
 })
