@@ -42,6 +42,24 @@ describe('HS256 secret', () => {
     expect(await refusal(verify(`Bearer ${await sign({ role: 'web_user' })}`))).toEqual({ status: 401, code: 'UNAUTHENTICATED', message: 'The token\'s "iss" claim is not valid here (check_failed).' })
   })
 
+  it('a verified token is remembered (the same identity comes back) only until it expires', async () => {
+    const verify = createTokenVerifier(auth({ jwtSecret: secret, clockToleranceSeconds: 0 }))
+    const exp = Math.floor(Date.now() / 1000) + 2
+    const token = `Bearer ${await new SignJWT({ role: 'web_user', sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(exp).sign(new TextEncoder().encode(secret))}`
+    const first = await verify(token)
+    expect(await verify(token)).toBe(first)
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50))
+    expect(await refusal(verify(token))).toEqual({ status: 401, code: 'UNAUTHENTICATED', message: 'The token has expired.' })
+  })
+
+  it('a refused token is not remembered: the same token stays refused, another one is verified', async () => {
+    const verify = createTokenVerifier(auth({ jwtSecret: secret }))
+    const good = await sign({ role: 'web_user' })
+    const forged = `${good.slice(0, good.lastIndexOf('.'))}.${'A'.repeat(43)}`
+    for (let i = 0; i < 2; i++) expect(await refusal(verify(`Bearer ${forged}`))).toEqual({ status: 401, code: 'UNAUTHENTICATED', message: "The token's signature is not valid." })
+    expect((await verify(`Bearer ${good}`)).role).toBe('web_user')
+  })
+
   it('a token signed with "none" or another algorithm family is refused', async () => {
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"role":"web_user"}').toString('base64url')}.`
     const verify = createTokenVerifier(auth({ jwtSecret: secret }))

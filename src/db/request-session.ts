@@ -43,9 +43,15 @@ function settingsSelect(role: string, claims: string): string {
   )
 }
 
+const SETTINGS_TEXT = settingsSelect('$1', '$2')
+/** By identity: a verified token's identity is reused while the token is (../auth/verify-token.ts). */
+const statements = new WeakMap<SessionIdentity, SettingsStatement>()
+
 /** The settings as a statement with parameters, for a read sent with them (./settings-then-query.ts). */
 export function settingsStatement(identity: SessionIdentity): SettingsStatement {
-  return { text: settingsSelect('$1', '$2'), values: [identity.role, JSON.stringify(identity.claims)] }
+  let statement = statements.get(identity)
+  if (!statement) statements.set(identity, (statement = { text: SETTINGS_TEXT, values: [identity.role, JSON.stringify(identity.claims)] }))
+  return statement
 }
 
 /** The statements that open a request's transaction with its identity (one round trip). */
@@ -67,8 +73,6 @@ export class RequestSession {
   /** Statements of one request run one at a time: savepoints must not interleave. */
   private queue: Promise<unknown> = Promise.resolve()
   private savepoints = 0
-
-  private settings?: SettingsStatement
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -114,7 +118,7 @@ export class RequestSession {
   async withSettings<T>(run: (client: pg.PoolClient, settings: SettingsStatement) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
     try {
-      const result = await run(client, (this.settings ??= settingsStatement(this.identity)))
+      const result = await run(client, settingsStatement(this.identity))
       client.release()
       return result
     } catch (error) {
