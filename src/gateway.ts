@@ -16,6 +16,8 @@ import type { Logger } from './log.js'
 import { describeDatamodel, type Datamodel } from './model/datamodel.js'
 import { checkTextSearchConfigs } from './model/text-search-configs.js'
 import { loadGeneratedClient, type PrismaClientLike } from './model/generate-client.js'
+import { lazyPrismaClient } from './model/lazy-prisma-client.js'
+import { pothosDatamodelOf, sameDatamodel } from './model/pothos-datamodel.js'
 import { buildGraphQLSchemas } from './schema/build-schema.js'
 import { IdempotencyTable } from './db/idempotency-store.js'
 import { Idempotency } from './schema/idempotency.js'
@@ -153,13 +155,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics.countStatement()
       options.onQuery?.(sql)
     }
-    const generated = await loadGeneratedClient(model.prismaSchema, progress)
-    const prisma = new generated.PrismaClient({ adapter: createPrismaAdapter(pool), log: [{ emit: 'event', level: 'query' }] })
-    prisma.$on('query', (event) => onQuery(event.query))
     // Tracing off: no span, no decorator, no plugin (src/serve/tracing.ts).
     const tracing = config.tracing?.enabled === true
-    if (tracing) prisma.$on('query', recordPrismaQuery)
-    const datamodel = describeDatamodel(generated.datamodel, model.prismaSchema, model.catalog, { textSearchConfig: config.textSearchConfig })
+    // The Pothos datamodel comes from the schema text; the Prisma client (writes only) is generated
+    // meanwhile and waited for by the first write (./model/lazy-prisma-client.ts).
+    const pothosDatamodel = pothosDatamodelOf(model.prismaSchema)
+    const client = loadGeneratedClient(model.prismaSchema, progress).then((generated) => {
+      const client = new generated.PrismaClient({ adapter: createPrismaAdapter(pool), log: [{ emit: 'event', level: 'query' }] })
+      client.$on('query', (event) => onQuery(event.query))
+      if (tracing) client.$on('query', recordPrismaQuery)
+      if (!sameDatamodel(generated.datamodel, pothosDatamodel)) logger.warn('the Pothos datamodel read from schema.prisma differs from the generated one: please report this')
+      return client
+    })
+    client.catch((error: unknown) => logger.error({ err: error }, 'the Prisma client could not be generated: writes fail until the next restart or schema change'))
+    const prisma = lazyPrismaClient(client)
+    const datamodel = describeDatamodel(pothosDatamodel, model.prismaSchema, model.catalog, { textSearchConfig: config.textSearchConfig })
     for (const { table, column, type, reason } of datamodel.leftOut) logger.warn({ table, column, type, reason }, `column ${table}.${column} is not served: ${reason}`)
     for (const { function: fn, reason } of datamodel.leftOutFunctions) logger.warn({ function: fn, reason }, `function ${fn} is not served: ${reason}`)
     await checkTextSearchConfigs((sql, params) => pool.query(sql, params), datamodel, config.textSearchConfig)

@@ -93,7 +93,7 @@ describe('with event triggers (a superuser)', () => {
     const load = Array.from({ length: 4 }, async () => {
       while (!stop) {
         const { status, body } = await w.served.ask('{ items(orderBy: [{ id: ASC }]) { nodes { id name } } }')
-        if (status !== 200 || body.errors || body.data.items.nodes.length !== 3) failures.push(body)
+        if (status !== 200 || body.errors || body.data.items.nodes.length < 3) failures.push(body)
         answered++
       }
     })
@@ -102,18 +102,22 @@ describe('with event triggers (a superuser)', () => {
     const note = fresh()
     await w.sql.query(`ALTER TABLE shop.item ADD COLUMN ${note} text NOT NULL DEFAULT 'n'`)
     const { ms, body } = await until(w.served, `{ items(orderBy: [{ id: ASC }]) { nodes { id ${note} } } }`, 60_000)
+    // A write at once: the new schema is served before its Prisma client is generated, and the
+    // write waits for it (src/model/lazy-prisma-client.ts).
+    const written = await w.served.ask(`mutation { createItem(data: { id: 4, name: "four", ${note}: "w" }) { id ${note} } }`)
     const during = answered
     await new Promise((resolve) => setTimeout(resolve, 300))
     stop = true
     await Promise.all(load)
     expect(body).toEqual({ data: { items: { nodes: [1, 2, 3].map((id) => ({ id, [note]: 'n' })) } } })
+    expect(written).toEqual({ status: 200, body: { data: { createItem: { id: 4, [note]: 'w' } } } })
     expect(failures).toEqual([])
     expect(answered).toBeGreaterThan(during)
     console.log(`watch: new column served ${Math.round(ms)} ms after ALTER TABLE (event trigger), ${answered} requests under load, none failed`)
     expect(w.served.lines.filter((l) => l.msg === "the database's structure changed: now serving the rebuilt schema")).toHaveLength(1)
-    // The issue asks for 3 s; the rebuild is mostly `prisma generate` (a child process), which on
-    // a machine with a load of 20 on 2 cores takes 15 to 40 s: the bound here is what it can keep.
-    expect(ms).toBeLessThan(60_000)
+    // The issue's bound. `prisma generate` is no longer part of it: the schema is built from the
+    // schema.prisma text, and the client follows (src/model/pothos-datamodel.ts).
+    expect(ms).toBeLessThan(3_000)
     // The old gateway's pool is closed once its last request has ended.
     await w.served.watch.settled()
     expect(w.served.watch.current()).not.toBe(initial)

@@ -12,6 +12,8 @@ import type { ConfigInput } from '../../src/config/config.js'
 import { startTestGateway, type TestGateway } from '../support/gateway.js'
 import { loadSharedFixture, type TestDatabase } from '../support/test-database.js'
 import { rootSourceOf } from '../../src/planner/field-source.js'
+import { loadGeneratedClient } from '../../src/model/generate-client.js'
+import { pothosDatamodelOf } from '../../src/model/pothos-datamodel.js'
 
 export type FixtureName = 'pagila' | 'chinook' | 'iotawatt'
 
@@ -158,5 +160,13 @@ export function describeLists(fx: Fixture, lists: Record<string, string>): void 
       expect(count).toBeGreaterThan(0)
       expect(data[field].totalCount).toBe(count)
     })
+  })
+}
+
+/** Registers a test: the Pothos datamodel read from the fixture's schema.prisma equals the one `prisma generate` writes. */
+export function datamodelMatchesGenerated(fixture: Fixture): void {
+  it('the Pothos datamodel read from schema.prisma equals the generated one', async () => {
+    const generated = await loadGeneratedClient(fixture.api.gateway.prismaSchema)
+    expect(JSON.stringify(pothosDatamodelOf(fixture.api.gateway.prismaSchema))).toBe(JSON.stringify(generated.datamodel))
   })
 }

@@ -7,10 +7,11 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { introspectDatabase } from '../../src/introspect/introspect-database.js'
 import type { TestGateway } from '../support/gateway.js'
-import { as, listRelations, rootLists, stitch, useFixture } from './fixture.js'
+import { as, datamodelMatchesGenerated, listRelations, rootLists, stitch, useFixture } from './fixture.js'
 
 const KEY = { 'api.iotawatt': ['device', 'sensor', 'timestamp'] }
 const fx = useFixture('iotawatt', { schemas: ['api'], primaryKeys: KEY })
+datamodelMatchesGenerated(fx)
 
 const COLUMNS = 'device sensor timestamp power pf current v'
 const columnsSql = `device, sensor, ${as.timestamptz('"timestamp"')} AS "timestamp", power, pf, current, v`

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { introspectDatabase } from '../../src/introspect/introspect-database.js'
 import { typeName } from '../../src/model/inflect.js'
-import { as, describeLists, stitch, useFixture } from './fixture.js'
+import { as, datamodelMatchesGenerated, describeLists, stitch, useFixture } from './fixture.js'
 
 const fx = useFixture('pagila', { schemas: ['public'] })
 
@@ -39,6 +39,7 @@ const LISTS: Record<string, string> = {
 }
 
 describeLists(fx, LISTS)
+datamodelMatchesGenerated(fx)
 
 describe('first pages in key order', () => {
   const cases: [field: string, selection: string, sql: string][] = [
