@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Portico runs the JavaScript `npm run build` writes to dist/: no TypeScript is transpiled at run
-// time. In a checkout, sources newer than dist/ are built first (bin/build.mjs).
+// Portico runs the JavaScript `npm run build` writes to dist/, bundled into one file: no TypeScript
+// is transpiled at run time. In a checkout, sources newer than dist/ are built first (bin/build.mjs).
 import { buildIfStale } from './build.mjs'
 
 try {
@@ -9,5 +9,5 @@ try {
   process.stderr.write(`portico: ${error.message}\n`)
   process.exit(1)
 }
-const { run } = await import('../dist/cli/main.js')
+const { run } = await import('../dist/portico-cli.mjs')
 await run(process.argv)

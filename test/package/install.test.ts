@@ -54,6 +54,7 @@ it('packs, installs into an empty folder and runs there', { timeout: 1_200_000 }
   lap('npm install')
   // No development tooling: Portico runs its built JavaScript.
   expect(existsSync(path.join(app, 'node_modules', 'portico', 'dist', 'cli', 'main.js'))).toBe(true)
+  expect(existsSync(path.join(app, 'node_modules', 'portico', 'dist', 'portico-cli.mjs'))).toBe(true)
   expect(existsSync(path.join(app, 'node_modules', 'portico', 'src'))).toBe(false)
   expect(existsSync(path.join(app, 'node_modules', 'typescript'))).toBe(false)
   expect(existsSync(path.join(app, 'node_modules', 'tsx'))).toBe(false)
