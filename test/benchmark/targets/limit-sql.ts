@@ -14,10 +14,12 @@ import type { OperationName, OperationParams } from '../operations.ts'
 export type LimitOperation = Exclude<OperationName, 'entities'>
 
 export const LIMIT_SQL: Record<LimitOperation, string> = {
+  // A whole row to JSON (json_agg of the subquery's rows, columns named as the fields) rather than
+  // json_build_object per row: measured here, 0.24 ms less of PostgreSQL's time per request on
+  // list, a third of the machine's whole time per request at the limit.
   list: `
-SELECT json_build_object('data', json_build_object('posts', json_build_object('nodes',
-  coalesce(json_agg(json_build_object('id', p.id, 'title', p.title, 'createdAt', p.created_at)), '[]'))))::text
-FROM (SELECT id, title, created_at FROM public.posts ORDER BY id LIMIT $1) AS p`,
+SELECT '{"data":{"posts":{"nodes":' || coalesce(json_agg(p)::text, '[]') || '}}}'
+FROM (SELECT id, title, created_at AS "createdAt" FROM public.posts ORDER BY id LIMIT $1) AS p`,
 
   // Correlated subqueries three levels deep, each limited and ordered by key as the GraphQL servers
   // page them. A comment's author is a lookup by key per comment: joined inside the comments
@@ -41,8 +43,7 @@ SELECT json_build_object('data', json_build_object('users', json_build_object('n
 FROM (SELECT id, name FROM public.users ORDER BY id LIMIT $1) AS u`,
 
   iot: `
-SELECT json_build_object('data', json_build_object('iotawatts', json_build_object('nodes', coalesce(json_agg(
-  json_build_object('timestamp', r."timestamp", 'sensor', r.sensor, 'power', r.power, 'pf', r.pf, 'current', r."current", 'v', r.v)), '[]'))))::text
+SELECT '{"data":{"iotawatts":{"nodes":' || coalesce(json_agg(r)::text, '[]') || '}}}'
 FROM (SELECT "timestamp", sensor, power, pf, "current", v FROM api.iotawatt
       WHERE device = $1 ORDER BY "timestamp" DESC, sensor LIMIT $2) AS r`,
 
