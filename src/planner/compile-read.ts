@@ -17,7 +17,7 @@ import { decodeKeyCursor, pageWindow, type ConnectionArgs } from './connection.j
 import { sourceOf } from './field-source.js'
 import { joinCondition } from './joins.js'
 import { selectionOf, type Operation, type SelectedField, type Selection } from './selection.js'
-import { column, int, join, jsonObject, literal, sql, tableName, valueFor, type Params, type Sql } from './sql.js'
+import { column, int, join, jsonObject, literal, rowJsonObject, sql, tableName, valueFor, type Params, type Sql } from './sql.js'
 import { aggregateSql, COUNT_SQL, type AggregateFunction } from './aggregates.js'
 import { columnValue } from './column-value.js'
 import { callSql, functionValueSql, servedAsIs } from './compile-function.js'
@@ -57,7 +57,7 @@ const keyCursorSql = (model: ModelInfo, alias: Sql) => base64(sql`'K:' || ${keyJ
 /** An offset cursor, as Pothos's Relay plugin writes one. */
 const offsetCursorSql = (offset: Sql) => base64(sql`'OffsetConnection:' || (${offset})::text`)
 
-/** `json_build_object(...)` of a selection on a model row `alias`. */
+/** The JSON object of a selection on a model row `alias` (row_to_json, ./sql.ts). */
 export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, selection: Selection, alias: Sql): Sql {
   const entries: [string, Sql][] = []
   // Extension fields (../schema/extend.ts) are resolved in Node from the row data they select,
@@ -72,7 +72,7 @@ export function objectJson(ctx: CompileContext, model: ModelInfo, type: GraphQLO
     if (ctx.resolvers) ctx.resolvers.needed = true
     entries.push([ROW_KEY, rowSelectionJson(ctx.datamodel, ctx.params, model, rowSelection, alias, columnValue)])
   }
-  return jsonObject(entries)
+  return rowJsonObject(entries)
 }
 
 function fieldValue(ctx: CompileContext, model: ModelInfo, type: GraphQLObjectType, field: SelectedField, alias: Sql): Sql {
