@@ -8,7 +8,7 @@
  * so row-level security policies and GRANTs decide what each caller sees and writes. The settings
  * are transaction-local (`true`): COMMIT or ROLLBACK ends them, and the next request on the same
  * pooled connection starts clean. A query's reads skip the BEGIN and COMMIT: each goes with the
- * settings in one round trip (`sendsSettingsWithReads`, ./settings-then-query.ts).
+ * settings in one round trip (`readWithSettings`, ./settings-then-query.ts).
  *
  * Every statement of the request finds the session through AsyncLocalStorage: the planner's
  * (../db/sql-runner.ts; DataLoader batches and federation `_entities` included, since they run in
@@ -88,7 +88,7 @@ export class RequestSession {
   /**
    * Runs `work` (a request's execution) in a new session; commits if it resolves, else rolls back.
    * `readOnly`: the work is a query (no mutation), so its planner reads may go one round trip each
-   * (see `sendsSettingsWithReads`).
+   * (see `readWithSettings`).
    */
   static async run<T>(pool: pg.Pool, identity: SessionIdentity, work: () => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
     const session = new RequestSession(pool, identity, options.readOnly === true)
@@ -109,23 +109,12 @@ export class RequestSession {
    * trip (./settings-then-query.ts), on a connection held for that statement only, instead of
    * BEGIN and the settings, the read, and COMMIT: three round trips. Once the session has opened
    * its transaction (a Prisma statement in a query), its reads stay in it.
+   *
+   * For a read: the pool to take that connection from and the settings to send with it, or
+   * undefined when the read runs in the session's transaction (`query`).
    */
-  get sendsSettingsWithReads(): boolean {
-    return this.readOnly && !this.client
-  }
-
-  /** Runs one read (`run`) with the caller's settings on a connection of its own. */
-  async withSettings<T>(run: (client: pg.PoolClient, settings: SettingsStatement) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect()
-    try {
-      const result = await run(client, settingsStatement(this.identity))
-      client.release()
-      return result
-    } catch (error) {
-      // A connection that failed mid-statement is not given back for reuse.
-      client.release(isConnectionError(error) ? (error as Error) : undefined)
-      throw error
-    }
+  readWithSettings(): { pool: pg.Pool; settings: SettingsStatement } | undefined {
+    return this.readOnly && !this.client ? { pool: this.pool, settings: settingsStatement(this.identity) } : undefined
   }
 
   /** One planner statement in the request's transaction. */

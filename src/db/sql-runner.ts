@@ -66,12 +66,12 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void, 
     // With authorization on, the request's own connection and transaction (./request-session.ts),
     // or, for a query's reads, the caller's settings sent with each read.
     const session = RequestSession.current()
+    const withSettings = options?.write ? undefined : session?.readWithSettings()
     let client: pg.PoolClient | undefined
     try {
-      if (session?.sendsSettingsWithReads && !options?.write) return await session.withSettings((own, settings) => execute(own, sql, values, settings))
-      if (session) return await session.query((sessionClient) => execute(sessionClient, sql, values), options)
-      client = await target.connect()
-      const rows = await execute(client, sql, values)
+      if (session && !withSettings) return await session.query((sessionClient) => execute(sessionClient, sql, values), options)
+      client = await (withSettings?.pool ?? target).connect()
+      const rows = await execute(client, sql, values, withSettings?.settings)
       client.release()
       return rows
     } catch (error) {
