@@ -13,7 +13,7 @@ import { omittedActions, type OmitAction } from './omit.js'
 import { uniqueKeysOf } from './unique-keys.js'
 import { leftOutColumns, type LeftOutColumn } from './left-out.js'
 import { computedFieldsByModel, describeFunctions, type FunctionInfo, type LeftOutFunction } from './functions.js'
-import { blocks, dbFieldNameOf, dbNameOf, enumDbNameOf, enums, fields as astFields, fieldAttribute, parsePrismaSchema, stringArgument, type Field } from './prisma-ast.js'
+import { blocks, dbFieldNameOf, dbNameOf, enumDbNameOf, enums, fields as astFields, parsePrismaSchema, relationKeyValue, stringArgument, type Field } from './prisma-ast.js'
 
 export type DMMFField = PothosPrismaDatamodel['datamodel']['models'][string]['fields'][number]
 
@@ -211,15 +211,8 @@ function deprecateRelations(models: Map<string, ModelInfo>, relations: Map<strin
 
 /** `@relation(fields: [a], references: [b])` -> { from: [a], to: [b] }; undefined on the side without fields. */
 function relationFields(field: Field): { from: string[]; to: string[] } | undefined {
-  const list = (key: string) => {
-    for (const arg of fieldAttribute(field, 'relation')?.args ?? []) {
-      const value = arg.value as { type?: string; key?: string; value?: { type?: string; args?: unknown[] } }
-      if (value?.type === 'keyValue' && value.key === key && value.value?.type === 'array') return value.value.args!.map(String)
-    }
-    return undefined
-  }
-  const from = list('fields')
-  const to = list('references')
+  const from = relationKeyValue(field, 'fields')
+  const to = relationKeyValue(field, 'references')
   return from && to ? { from, to } : undefined
 }
 

@@ -4,10 +4,9 @@
  * would let a lookup treat a partial key as a whole one. The index stays in the database, doing
  * its job; the Prisma schema leaves it out (partial plain indexes too, for the same reason).
  */
-import { blocks, fields, type Schema } from './prisma-ast.js'
+import { blocks, fields, namedArgument, type Schema } from './prisma-ast.js'
 
-const hasWhere = (attribute: { args?: { value: unknown }[] }) =>
-  (attribute.args ?? []).some((a) => (a.value as { type?: string; key?: string })?.type === 'keyValue' && (a.value as { key?: string }).key === 'where')
+const hasWhere = (attribute: { args?: { value: unknown }[] }) => namedArgument(attribute, 'where') !== undefined
 
 export function dropPartialIndexes(schema: Schema): void {
   for (const block of blocks(schema)) {

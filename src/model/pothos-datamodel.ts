@@ -9,7 +9,7 @@
  * test/pothos-datamodel.test.ts and the fixture suite hold it equal to the generated one.
  */
 import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma'
-import { blockAttributes, blocks, enums, fieldAttribute, fieldListOf, parsePrismaSchema, relationKeyValue, relationName, stringArgument, type Block, type BlockAttribute, type Field } from './prisma-ast.js'
+import { blockAttributes, blocks, enums, fieldAttribute, fieldListOf, namedArgument, parsePrismaSchema, relationKeyValue, relationName, unquote, type Block, type BlockAttribute, type Field } from './prisma-ast.js'
 
 type ModelData = PothosPrismaDatamodel['datamodel']['models'][string]
 
@@ -66,9 +66,8 @@ function fieldsOf(block: Block, modelNames: Set<string>, enumNames: Set<string>)
 /** `@@id([a, b], name: "x")` or `@@unique(...)`: its name (null when none) and fields. */
 function keyOf(attribute: BlockAttribute | undefined): ModelData['primaryKey'] {
   if (!attribute) return null
-  const named = attribute.args?.find((arg) => (arg.value as { type?: string; key?: string })?.type === 'keyValue' && (arg.value as { key?: string }).key === 'name')
-  const name = named ? stringArgument({ args: [{ value: (named.value as { value: unknown }).value }] }) : undefined
-  return { name: name ?? null, fields: fieldListOf(attribute) }
+  const name = namedArgument(attribute, 'name')
+  return { name: name === undefined ? null : unquote(name), fields: fieldListOf(attribute) }
 }
 
 /** The `///` comment lines right before item `index`, joined by newlines, as Prisma reads them. */

@@ -78,15 +78,19 @@ export function isRelationField(field: Field, modelNames: Set<string>): boolean 
   return typeof field.fieldType === 'string' && modelNames.has(field.fieldType)
 }
 
-/** `@relation(fields: [...])` argument of a relation field: the foreign-key side has one. */
-export function relationKeyValue(field: Field, key: 'fields' | 'references'): string[] | undefined {
-  for (const arg of fieldAttribute(field, 'relation')?.args ?? []) {
-    const value = arg.value as { type?: string; key?: string; value?: { type?: string; args?: Value[] } }
-    if (value?.type === 'keyValue' && value.key === key && value.value?.type === 'array') {
-      return (value.value.args ?? []).map((v) => String(v))
-    }
+/** The value of an attribute's named argument (`name: "x"` in `@@id([a], name: "x")`), if it has one. */
+export function namedArgument(attribute: { args?: { value: unknown }[] } | undefined, key: string): unknown {
+  for (const arg of attribute?.args ?? []) {
+    const value = arg.value as { type?: string; key?: string; value?: unknown }
+    if (value?.type === 'keyValue' && value.key === key) return value.value
   }
   return undefined
+}
+
+/** `@relation(fields: [...])` argument of a relation field: the foreign-key side has one. */
+export function relationKeyValue(field: Field, key: 'fields' | 'references'): string[] | undefined {
+  const value = namedArgument(fieldAttribute(field, 'relation'), key) as { type?: string; args?: Value[] } | undefined
+  return value?.type === 'array' ? (value.args ?? []).map((v) => String(v)) : undefined
 }
 
 export function relationName(field: Field): string | undefined {
