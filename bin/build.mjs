@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run build`: Portico's TypeScript (src/) to JavaScript in dist/ with tsc
- * (tsconfig.build.json: type errors fail the build), then the command line bundled into one file,
- * dist/portico-cli.mjs (esbuild), then a stamp, dist/.built, then GraphiQL's
+ * (tsconfig.build.json: type errors fail the build), then the command line bundled (esbuild:
+ * dist/portico-cli.mjs and its chunks), then a stamp, dist/.built, then GraphiQL's
  * compressed files (src/serve/graphiql.ts), unless already made for this GraphiQL version. bin/portico.mjs
  * runs dist/ and calls buildIfStale() first in a checkout, so a changed source is never served stale.
  */

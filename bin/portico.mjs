@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Portico runs the JavaScript `npm run build` writes to dist/, bundled into one file: no TypeScript
-// is transpiled at run time. In a checkout, sources newer than dist/ are built first (bin/build.mjs).
+// Portico runs the JavaScript `npm run build` writes to dist/, bundled (dist/portico-cli.mjs and its
+// chunks): no TypeScript is transpiled at run time. In a checkout, sources newer than dist/ are built first (bin/build.mjs).
 import { buildIfStale } from './build.mjs'
 
 try {
