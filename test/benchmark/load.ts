@@ -10,7 +10,7 @@
  * The server's CPU time (utime + stime from /proc/<pid>/stat) over the measured run, divided by
  * the requests, is its CPU per request: robust to other load on the machine, unlike req/s.
  */
-import { machineCpu, processCpuMs } from './stats.ts'
+import { machineCpu, processCpuMs, processesCpuMs } from './stats.ts'
 import { runWrk } from './wrk.ts'
 
 const SAMPLE_EVERY_MS = 250
@@ -28,6 +28,8 @@ export interface LoadOptions {
   durationSeconds: number
   /** The server's process, whose CPU time is read. */
   pid: number
+  /** The other servers' processes, idle meanwhile: their CPU over the run is reported, to show they were. */
+  otherPids?: readonly number[]
   /** When set, every sampled response body must be exactly this (else it counts as a mismatch). */
   expectBody?: string
   /** Called when the warm-up ends, before the measured run (e.g. to reset statement statistics). */
@@ -46,6 +48,8 @@ export interface LoadResult {
   serverCpuPercent: number | null
   /** The whole machine's busy share over the run (100 = every core busy): near 100, nothing is left to gain. */
   machineBusyPercent: number | null
+  /** The other servers' CPU over the run, as a share of one core: near 0 when they left the machine to this one. */
+  othersCpuPercent: number
   /** Responses checked byte for byte during the measured run. */
   sampled: number
   /** Over the warm-up and the measured run: socket errors, timeouts, non-2xx, sampled bodies unlike expectBody. */
@@ -79,11 +83,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   })()
   const cpuBefore = processCpuMs(options.pid)
+  const othersBefore = processesCpuMs(options.otherPids ?? [])
   const machineBefore = machineCpu()
   const since = performance.now()
   const run = await wrk(options.durationSeconds).finally(() => (sampling = false))
   const wall = performance.now() - since
   const cpuAfter = processCpuMs(options.pid)
+  const othersAfter = processesCpuMs(options.otherPids ?? [])
   const machineAfter = machineCpu()
   await sampler
   const requests = run.requests + sampled
@@ -99,6 +105,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       machineBefore && machineAfter && machineAfter.total > machineBefore.total
         ? (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.total - machineBefore.total)
         : null,
+    othersCpuPercent: (100 * (othersAfter - othersBefore)) / wall,
     sampled,
     errors: warmup.errors + run.errors,
     timeouts: warmup.timeouts + run.timeouts,

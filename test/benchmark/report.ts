@@ -190,7 +190,10 @@ export function formatReport(results: BenchResults, operations: readonly Operati
       ),
     )
     const busy = results.measurements.filter((m) => m.target === 'limit' && m.load?.machineBusyPercent != null)
-    if (busy.length) lines.push('', `Machine busy during the limit server's runs: ${busy.map((m) => `${m.operation} ${m.load!.machineBusyPercent!.toFixed(0)}%`).join(', ')} (of ${results.machine.cpus} cores).`)
+    if (busy.length) {
+      lines.push('', `Machine busy during the limit server's runs: ${busy.map((m) => `${m.operation} ${m.load!.machineBusyPercent!.toFixed(0)}%`).join(', ')} (of ${results.machine.cpus} cores).`)
+      lines.push(`The other servers meanwhile (idle, each waited for): ${busy.map((m) => `${m.operation} ${m.load!.othersCpuPercent.toFixed(1)}%`).join(', ')} of a core.`)
+    }
   }
   lines.push(
     '',

@@ -18,7 +18,7 @@ import { ensureWrk } from './wrk.ts'
 import { DESCRIPTIONS, operationParams, SEQUENTIAL_OPERATIONS, type OperationName } from './operations.ts'
 import { parseOptions, USAGE, type BenchOptions } from './options.ts'
 import { formatReport, ratios, writeResults, type BenchResults, type Measurement } from './report.ts'
-import { currentRss, peakRss, readStatements, resetPeakRss, resetStatements, summarize, waitQuiet } from './stats.ts'
+import { currentRss, peakRss, readStatements, resetPeakRss, resetStatements, summarize, waitProcessesIdle, waitQuiet } from './stats.ts'
 import { TARGET_ORDER, TARGETS } from './targets/index.ts'
 import { repoRoot } from './targets/portico.ts'
 import { startTarget, unsupportedReason, type LaunchOptions, type RunningTarget, type TargetDefinition, type TargetName } from './targets/target.ts'
@@ -195,7 +195,11 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
               (single.mismatches ? `  (${single.mismatches} different bodies or errors)` : ''),
           )
         }
-        await waitQuiet(admin, definition.role)
+        // Every server idle first, in the database and on the CPU: the one measured before may
+        // still be finishing its queued requests.
+        const others = targets.filter((t) => t !== target && !t.exitStatus()).map((t) => t.pid)
+        for (const t of targets) await waitQuiet(admin, t.definition.role)
+        await waitProcessesIdle([target.pid, ...others])
         const peakResettable = resetPeakRss(target.pid)
         const load = await runLoad({
           wrk: wrk!,
@@ -203,6 +207,7 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
           body: request.body,
           headers: request.headers,
           pid: target.pid,
+          otherPids: others,
           connections: options.connections,
           threads: options.threads,
           warmupSeconds: options.warmupSeconds,
@@ -226,7 +231,7 @@ export async function runBenchmark(options: BenchOptions, cleanup: Cleanup, log:
         const problems = load.errors + load.non2xx + load.mismatches
         log(
           `  ${operation.padEnd(7)} ${definition.label.padEnd(13)} ${load.requestsPerSecond.toFixed(1).padStart(8)} req/s  CPU ${load.serverCpuMsPerRequest?.toFixed(3) ?? 'n/a'} ms/req` +
-            ` (${load.serverCpuPercent?.toFixed(0) ?? '?'}% of a core; machine ${load.machineBusyPercent?.toFixed(0) ?? '?'}% busy)` +
+            ` (${load.serverCpuPercent?.toFixed(0) ?? '?'}% of a core; machine ${load.machineBusyPercent?.toFixed(0) ?? '?'}% busy, other servers ${load.othersCpuPercent.toFixed(1)}%)` +
             `  p50 ${load.latencyMs.p50.toFixed(1)} ms  p99 ${load.latencyMs.p99.toFixed(1)} ms  ${load.sampled} checked` +
             (problems ? `  (${load.errors} errors, ${load.non2xx} non-2xx, ${load.mismatches} different bodies)` : ''),
         )

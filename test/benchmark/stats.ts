@@ -140,6 +140,27 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 
+/** The CPU time of several processes together, in ms (those /proc cannot read count 0). */
+export function processesCpuMs(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0)
+}
+
+/**
+ * Waits until the given processes are idle together: under `maxPercent` of one core over a
+ * `windowMs` window, or `timeoutMs` passed. A server that was just measured can go on working
+ * after wrk stops (requests still queued, a full garbage collection); the next measurement must
+ * not share the machine with it. Resolves to the CPU share of the last window.
+ */
+export async function waitProcessesIdle(pids: readonly number[], { maxPercent = 3, windowMs = 300, timeoutMs = 20_000 } = {}): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const before = processesCpuMs(pids)
+    await new Promise((resolve) => setTimeout(resolve, windowMs))
+    const percent = (100 * (processesCpuMs(pids) - before)) / windowMs
+    if (percent < maxPercent || Date.now() > deadline) return percent
+  }
+}
+
 /** The whole machine's CPU time so far (/proc/stat), busy and total, in ticks; null off Linux. */
 export function machineCpu(): { busy: number; total: number } | null {
   try {
