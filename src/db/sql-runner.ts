@@ -33,6 +33,18 @@ export interface SqlRunnerOptions {
   onReplicaFailure?: (target: ReadTarget) => void
 }
 
+/**
+ * client.query(config) through its callback rather than pg's promise (`new Promise(...).catch(...)`):
+ * measured under iot's load (1,000 readings, 144 KB of JSON a request, `node --trace-gc-nvp`), pg's
+ * promise let the answer's text survive a young collection three times as often (46-59 MB promoted
+ * to the old generation in 8 s instead of 156-178 MB), where only a full collection frees it.
+ */
+function queryWithCallback(client: pg.PoolClient, config: pg.QueryConfig): Promise<pg.QueryResult> {
+  return new Promise((resolve, reject) => {
+    client.query(config, (error: Error | undefined, result: pg.QueryResult) => (error ? reject(error) : resolve(result)))
+  })
+}
+
 export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void, runnerOptions: SqlRunnerOptions = {}): SqlRunner {
   const preparing = runnerOptions.preparedStatements !== false
   const prepared = new WeakMap<pg.PoolClient, Set<string>>()
@@ -58,7 +70,7 @@ export function createSqlRunner(pool: pg.Pool, onQuery?: (sql: string) => void, 
     if (!ready) prepared.set(client, (ready = new Set()))
     const prepare = preparing && (ready.has(name) || ready.size < PREPARED_PER_CONNECTION)
     const config = { name: prepare ? name : undefined, text: sql, values }
-    const result = settings ? await queryWithSettings(client, config, settings) : await client.query(config)
+    const result = settings ? await queryWithSettings(client, config, settings) : await queryWithCallback(client, config)
     if (prepare) ready.add(name)
     return result.rows
   }
